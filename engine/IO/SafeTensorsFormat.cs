@@ -11,7 +11,7 @@ internal static class SafeTensorsFormat
     /// <summary>The reference writer pads the header so the data section starts on this boundary.</summary>
     public const int DataAlignment = 8;
 
-    public const string SupportedDTypes = "F32, F16, BF16, I32, I64";
+    public const string SupportedDTypes = "F32, F16, BF16, F64, I32, I64";
 
     // Every dtype the format defines, so that a dtype this engine cannot hold is told apart from garbage.
     private static readonly HashSet<string> FormatDTypes = new(StringComparer.Ordinal)
@@ -29,6 +29,7 @@ internal static class SafeTensorsFormat
             case "BF16": dtype = DType.BF16; return true;
             case "I32": dtype = DType.I32; return true;
             case "I64": dtype = DType.I64; return true;
+            case "F64": dtype = DType.F64; return true;
             default: dtype = default; return false;
         }
     }
@@ -42,6 +43,7 @@ internal static class SafeTensorsFormat
         DType.BF16 => "BF16",
         DType.I32 => "I32",
         DType.I64 => "I64",
+        DType.F64 => "F64",
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "not a dtype safetensors can store"),
     };
 

@@ -1,6 +1,6 @@
 namespace ClipEngine;
 
-/// <summary>Element type of a tensor. Math runs in F32; BF16/F16 are storage types; I32/I64 hold indices.</summary>
+/// <summary>Element type of a tensor. Math runs in F32; BF16/F16/F64 are storage types (F64 for float64 references); I32/I64 hold indices.</summary>
 public enum DType
 {
     F32,
@@ -8,6 +8,7 @@ public enum DType
     F16,
     I32,
     I64,
+    F64,
 }
 
 public static class DTypeExtensions
@@ -16,9 +17,9 @@ public static class DTypeExtensions
     {
         DType.F32 or DType.I32 => 4,
         DType.BF16 or DType.F16 => 2,
-        DType.I64 => 8,
+        DType.I64 or DType.F64 => 8,
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
     };
 
-    public static bool IsFloatingPoint(this DType dtype) => dtype is DType.F32 or DType.BF16 or DType.F16;
+    public static bool IsFloatingPoint(this DType dtype) => dtype is DType.F32 or DType.BF16 or DType.F16 or DType.F64;
 }

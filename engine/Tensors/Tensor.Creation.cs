@@ -82,6 +82,7 @@ public sealed partial class Tensor
                 case DType.F16: MemoryMarshal.Write(bytes.AsSpan(i * 2), (Half)v); break;
                 case DType.I32: MemoryMarshal.Write(bytes.AsSpan(i * 4), checked((int)v)); break;
                 case DType.I64: MemoryMarshal.Write(bytes.AsSpan(i * 8), checked((long)v)); break;
+                case DType.F64: MemoryMarshal.Write(bytes.AsSpan(i * 8), v); break;
             }
         }
         return FromBytes(bytes, dtype, shape, device);

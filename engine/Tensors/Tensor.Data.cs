@@ -21,10 +21,10 @@ public sealed partial class Tensor
         Backend.CopyToHost(this, destination[..(int)length]);
     }
 
-    /// <summary>The elements in their exact dtype (T must match it: float for F32, int for I32, long for I64, Half for F16, ushort for BF16 bits).</summary>
+    /// <summary>The elements in their exact dtype (T must match it: float for F32, int for I32, long for I64, double for F64, Half for F16, ushort for BF16 bits).</summary>
     public T[] ToArray<T>() where T : unmanaged
     {
-        if (Marshal.SizeOf<T>() != DType.SizeInBytes() || (typeof(T) == typeof(float)) != (DType == DType.F32))
+        if (Marshal.SizeOf<T>() != DType.SizeInBytes() || (typeof(T) == typeof(float)) != (DType == DType.F32) || (typeof(T) == typeof(double)) != (DType == DType.F64))
             throw new InvalidOperationException($"ToArray<{typeof(T).Name}>() on a {DType} tensor; use ToArray() for floats of any dtype");
         var result = new T[NumEl];
         CopyBytesTo(MemoryMarshal.AsBytes(result.AsSpan()));
@@ -45,6 +45,7 @@ public sealed partial class Tensor
                 DType.F16 => (float)MemoryMarshal.Read<Half>(bytes.AsSpan(i * 2)),
                 DType.I32 => MemoryMarshal.Read<int>(bytes.AsSpan(i * 4)),
                 DType.I64 => MemoryMarshal.Read<long>(bytes.AsSpan(i * 8)),
+                DType.F64 => (float)MemoryMarshal.Read<double>(bytes.AsSpan(i * 8)),
                 _ => throw new InvalidOperationException($"unknown dtype {DType}"),
             };
         }

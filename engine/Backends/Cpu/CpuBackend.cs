@@ -46,6 +46,7 @@ public sealed unsafe partial class CpuBackend : IBackend
             case DType.F16: Data<Half>(tensor).Fill((Half)value); break;
             case DType.I32: Data<int>(tensor).Fill(checked((int)value)); break;
             case DType.I64: Data<long>(tensor).Fill(checked((long)value)); break;
+            case DType.F64: Data<double>(tensor).Fill(value); break;
             default: throw new NotSupportedException($"Fill of {tensor.DType}");
         }
     }
@@ -81,6 +82,7 @@ public sealed unsafe partial class CpuBackend : IBackend
                 case DType.F16: TensorPrimitives.ConvertToHalf(src, Data<Half>(destination)); break;
                 case DType.I32: TensorPrimitives.ConvertTruncating<float, int>(src, Data<int>(destination)); break;
                 case DType.I64: TensorPrimitives.ConvertTruncating<float, long>(src, Data<long>(destination)); break;
+                case DType.F64: TensorPrimitives.ConvertChecked<float, double>(src, Data<double>(destination)); break;
             }
             return;
         }
@@ -91,6 +93,7 @@ public sealed unsafe partial class CpuBackend : IBackend
             case DType.F16: TensorPrimitives.ConvertToSingle(Data<Half>(source), dst); break;
             case DType.I32: TensorPrimitives.ConvertChecked<int, float>(Data<int>(source), dst); break;
             case DType.I64: TensorPrimitives.ConvertChecked<long, float>(Data<long>(source), dst); break;
+            case DType.F64: TensorPrimitives.ConvertTruncating<double, float>(Data<double>(source), dst); break;
         }
     }
 

@@ -249,7 +249,7 @@ public sealed class SafeTensorsTests : IDisposable
     [InlineData("""{"w": 5}""", 0, "tensor 'w'", "entry is a number, not an object")]
     [InlineData("""{"a\nb": 5}""", 0, "tensor 'a\\u000ab': entry is a number")]
     [InlineData("""{"w": {"dtype": "Q7", "shape": [1], "data_offsets": [0, 4]}}""", 4, "tensor 'w'", "dtype 'Q7'", "not a safetensors dtype")]
-    [InlineData("""{"w": {"dtype": "F64", "shape": [1], "data_offsets": [0, 8]}}""", 8, "tensor 'w'", "dtype 'F64'", "not supported")]
+    [InlineData("""{"w": {"dtype": "U8", "shape": [8], "data_offsets": [0, 8]}}""", 8, "tensor 'w'", "dtype 'U8'", "not supported")]
     [InlineData("""{"w": {"dtype": "BOOL", "shape": [1], "data_offsets": [0, 1]}}""", 1, "tensor 'w'", "dtype 'BOOL'", "not supported")]
     [InlineData("""{"w": {"dtype": "f32", "shape": [1], "data_offsets": [0, 4]}}""", 4, "tensor 'w'", "dtype 'f32'")]
     [InlineData("""{"w": {"dtype": 5, "shape": [1], "data_offsets": [0, 4]}}""", 4, "tensor 'w'", "field 'dtype' is a number, not a string")]
