@@ -14,6 +14,11 @@ internal static unsafe partial class Sgemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel12x32Avx512(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
+        for (int i = 0; i < 12; i++)
+        {
+            Sse.Prefetch1(c + i * ldc);
+            Sse.Prefetch1(c + i * ldc + 16);
+        }
         Vector512<float> c0a = default, c0b = default;
         Vector512<float> c1a = default, c1b = default;
         Vector512<float> c2a = default, c2b = default;

@@ -13,45 +13,52 @@ internal static unsafe partial class Sgemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack(float* src, nint strideI, nint strideP, int count, int kc, int width, float* dst)
     {
-        for (int i0 = 0; i0 < count; i0 += width)
+        int full = count / width * width;
+        if (strideI == 1)
         {
-            int rows = Math.Min(width, count - i0);
-            float* s = src + i0 * strideI;
-            if (rows < width)
+            PackContiguous(src, strideP, full, kc, width, dst);
+        }
+        else
+        {
+            for (int i0 = 0; i0 < full; i0 += width)
             {
-                PackEdge(s, strideI, strideP, rows, kc, width, dst);
+                PackTransposed(src + i0 * strideI, strideI, strideP, kc, width, dst + i0 * kc);
             }
-            else if (strideI == 1)
-            {
-                PackContiguous(s, strideP, kc, width, dst);
-            }
-            else
-            {
-                PackTransposed(s, strideI, strideP, kc, width, dst);
-            }
-            dst += width * kc;
+        }
+        if (full < count)
+        {
+            PackEdge(src + full * strideI, strideI, strideP, count - full, kc, width, dst + full * kc);
         }
     }
 
-    // The panel's `width` values for one k step are adjacent in memory: a straight copy per k step.
-    private static void PackContiguous(float* s, nint strideP, int kc, int width, float* dst)
+    // The values of one k step are adjacent in memory, so each source row is copied in order, scattering its
+    // `width`-long pieces across the panels; walking panel by panel instead would jump a whole row stride per read.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackContiguous(float* src, nint strideP, int count, int kc, int width, float* dst)
     {
-        for (int p = 0; p < kc; p++, s += strideP, dst += width)
+        nint panelSize = (nint)width * kc;
+        for (int p = 0; p < kc; p++)
         {
-            int r = 0;
-            for (; r + 8 <= width; r += 8)
+            float* s = src + p * strideP;
+            float* d = dst + p * width;
+            for (int i0 = 0; i0 < count; i0 += width, d += panelSize)
             {
-                Vector256.Store(Vector256.Load(s + r), dst + r);
-            }
-            for (; r < width; r++)
-            {
-                dst[r] = s[r];
+                int r = 0;
+                for (; r + 8 <= width; r += 8)
+                {
+                    Vector256.Store(Vector256.Load(s + i0 + r), d + r);
+                }
+                for (; r < width; r++)
+                {
+                    d[r] = s[i0 + r];
+                }
             }
         }
     }
 
-    // Each of the `width` rows is read along k; with AVX, 8x8 tiles are transposed in registers so the reads stay
-    // sequential and the writes are full vectors.
+    // Each of the `width` rows is read along k; with AVX, 8x8 and 4x8 tiles are transposed in registers so the
+    // reads stay sequential and the writes are whole vectors.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposed(float* s, nint strideI, nint strideP, int kc, int width, float* dst)
     {
         int p = 0;
@@ -63,6 +70,10 @@ internal static unsafe partial class Sgemm
                 for (; r + 8 <= width; r += 8)
                 {
                     Transpose8x8(s + r * strideI + p, strideI, dst + p * width + r, width);
+                }
+                for (; r + 4 <= width; r += 4)
+                {
+                    Transpose4x8(s + r * strideI + p, strideI, dst + p * width + r, width);
                 }
                 for (; r < width; r++)
                 {
@@ -85,6 +96,7 @@ internal static unsafe partial class Sgemm
     }
 
     // The last panel of a block: copy what exists and zero the rest, so the kernel can always run full width.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackEdge(float* s, nint strideI, nint strideP, int rows, int kc, int width, float* dst)
     {
         for (int p = 0; p < kc; p++, dst += width)
@@ -130,5 +142,25 @@ internal static unsafe partial class Sgemm
         Vector256.Store(Avx.Permute2x128(s1, s5, 0x31), dst + 5 * dstStride);
         Vector256.Store(Avx.Permute2x128(s2, s6, 0x31), dst + 6 * dstStride);
         Vector256.Store(Avx.Permute2x128(s3, s7, 0x31), dst + 7 * dstStride);
+    }
+
+    // Transpose8x8 for 4 rows: 8 rows of 4 come out, as the 128-bit halves of the interleaved rows.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x8(float* src, nint srcStride, float* dst, nint dstStride)
+    {
+        Vector256<float> r0 = Vector256.Load(src), r1 = Vector256.Load(src + srcStride);
+        Vector256<float> r2 = Vector256.Load(src + 2 * srcStride), r3 = Vector256.Load(src + 3 * srcStride);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector128.Store(s0.GetLower(), dst);
+        Vector128.Store(s1.GetLower(), dst + dstStride);
+        Vector128.Store(s2.GetLower(), dst + 2 * dstStride);
+        Vector128.Store(s3.GetLower(), dst + 3 * dstStride);
+        Vector128.Store(s0.GetUpper(), dst + 4 * dstStride);
+        Vector128.Store(s1.GetUpper(), dst + 5 * dstStride);
+        Vector128.Store(s2.GetUpper(), dst + 6 * dstStride);
+        Vector128.Store(s3.GetUpper(), dst + 7 * dstStride);
     }
 }
