@@ -1,4 +1,5 @@
 using ClipEngine.Bench.Peak;
+using ClipEngine.Bench.Sgemm;
 
 namespace ClipEngine.Bench;
 
@@ -8,6 +9,7 @@ public static class Program
     private static readonly (string Verb, string Help, Func<string[], int> Run)[] Verbs =
     [
         ("peak", "measure the core clock and print the fp32 peak", PeakProbe.Run),
+        ("sgemm", "fp32 GEMM throughput (BenchmarkDotNet; extra args go to it, e.g. --filter)", SgemmBench.Run),
     ];
 
     public static int Main(string[] args)

@@ -25,6 +25,9 @@ internal static unsafe partial class Sgemm
     // Below this many multiply-adds per call a second thread costs more to start than it saves.
     private const long ParallelThreshold = 1L << 18;
 
+    // The shared packed B of a parallel GEMM covers the whole depth k, so its column block is sized to stay in L3.
+    private const int SharedBFloats = 1 << 20;
+
     private static readonly int Mr;
     private static readonly int Nr;
     private static readonly int Mc;
@@ -90,71 +93,36 @@ internal static unsafe partial class Sgemm
             return;
         }
 
-        var p = new Problem(transA, transB, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC);
+        var p = new Problem(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC);
         int threads = Environment.ProcessorCount;
-        if (threads == 1 || (long)m * n * k * batch < ParallelThreshold)
+        long work = (long)m * n * k;
+        if (threads == 1 || work * batch < ParallelThreshold)
         {
             for (int i = 0; i < batch; i++)
             {
-                p.Run(i, 0, m, 0, n);
+                p.RunSerial(i);
             }
             return;
         }
 
-        // Work items are (matrix, tile of C). Whole matrices are the cheapest split, since tiles of one matrix repack
-        // the shared operand; tiles are only added when the batch alone would leave threads idle or unevenly loaded.
-        int tiles = batch >= 4 * threads ? 1 : threads / Gcd(batch, threads);
-        var (tm, tn) = SplitTiles(tiles, m, n);
-        Parallel.For(0, batch * tm * tn, new ParallelOptions { MaxDegreeOfParallelism = threads }, item =>
+        // Whole matrices per thread need no coordination, so they take as much of the batch as divides evenly (or all
+        // of it once it is large enough that uneven shares hardly matter); each matrix left over is split across threads.
+        int whole = batch >= 4 * threads ? batch : batch / threads * threads;
+        if (whole > 0)
         {
-            int tile = item % (tm * tn);
-            int ti = tile / tn, tj = tile % tn;
-            var (i0, i1) = TileRange(ti, tm, m, Mr);
-            var (j0, j1) = TileRange(tj, tn, n, Nr);
-            p.Run(item / (tm * tn), i0, i1, j0, j1);
-        });
-    }
-
-    // Splits C into tm x tn tiles for `tiles` work items. Each tile packs its own copy of the A rows and B columns it
-    // needs, so the split minimises the total packed (tm * n + tn * m) while keeping at least one panel per tile.
-    private static (int Tm, int Tn) SplitTiles(int tiles, int m, int n)
-    {
-        int mPanels = (m + Mr - 1) / Mr, nPanels = (n + Nr - 1) / Nr;
-        (int, int) best = (1, 1);
-        long bestCost = long.MaxValue;
-        for (int tm = 1; tm <= tiles; tm++)
+            Parallel.For(0, whole, new ParallelOptions { MaxDegreeOfParallelism = threads }, p.RunSerial);
+        }
+        for (int i = whole; i < batch; i++)
         {
-            int tn = tiles / tm;
-            if (tm * tn != tiles || tm > mPanels || tn > nPanels)
+            if (work < ParallelThreshold)
             {
-                continue;
+                p.RunSerial(i);
             }
-            long cost = (long)tm * n + (long)tn * m;
-            if (cost < bestCost)
+            else
             {
-                (best, bestCost) = ((tm, tn), cost);
+                p.RunParallel(i, threads);
             }
         }
-        return best;
-    }
-
-    private static int Gcd(int x, int y)
-    {
-        while (y != 0)
-        {
-            (x, y) = (y, x % y);
-        }
-        return x;
-    }
-
-    // Tile t of `tiles` along a dimension of `size`, with boundaries on multiples of the panel width so that only the
-    // last tile has a partial panel.
-    private static (int Start, int End) TileRange(int t, int tiles, int size, int panel)
-    {
-        int panels = (size + panel - 1) / panel;
-        int start = (int)((long)panels * t / tiles) * panel;
-        int end = (int)((long)panels * (t + 1) / tiles) * panel;
-        return (start, Math.Min(end, size));
     }
 
     private static void Scale(int m, int n, float beta, float* c, nint ldc)
@@ -176,39 +144,110 @@ internal static unsafe partial class Sgemm
         }
     }
 
-    private readonly struct Problem(bool transA, bool transB, int k, float alpha,
+    private readonly struct Problem(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, nint lda, long strideA, float* b, nint ldb, long strideB, float beta, float* c, nint ldc, long strideC)
     {
         // Element (i, p) of op(A) is at a[i * aStrideI + p * aStrideP]; element (p, j) of op(B) at b[j * bStrideJ + p * bStrideP].
         private readonly nint aStrideI = transA ? 1 : lda, aStrideP = transA ? lda : 1;
         private readonly nint bStrideJ = transB ? ldb : 1, bStrideP = transB ? 1 : ldb;
 
-        // Computes rows [i0, i1) x columns [j0, j1) of C for matrix `index` of the batch on the calling thread.
-        public void Run(int index, int i0, int i1, int j0, int j1)
+        // Matrix `index` of the batch on the calling thread alone.
+        public void RunSerial(int index)
         {
             float* ab = a + index * strideA, bb = b + index * strideB, cb = c + index * strideC;
             PackBuffers buffers = PackBuffers.ForCurrentThread;
-            int mr = Mr, nr = Nr;
-            for (int jc = j0; jc < j1; jc += Nc)
+            for (int jc = 0; jc < n; jc += Nc)
             {
-                int nc = Math.Min(Nc, j1 - jc);
+                int nc = Math.Min(Nc, n - jc);
                 for (int pc = 0; pc < k; pc += Kc)
                 {
                     int kc = Math.Min(Kc, k - pc);
-                    float* packedB = buffers.B(kc * RoundUp(nc, nr));
-                    Pack(bb + jc * bStrideJ + pc * bStrideP, bStrideJ, bStrideP, nc, kc, nr, packedB);
-                    // Later k blocks accumulate onto what the first one wrote.
-                    float betaBlock = pc == 0 ? beta : 1;
-                    for (int ic = i0; ic < i1; ic += Mc)
+                    float* packedB = buffers.B(kc * RoundUp(nc, Nr));
+                    Pack(bb + jc * bStrideJ + pc * bStrideP, bStrideJ, bStrideP, nc, kc, Nr, packedB);
+                    for (int ic = 0; ic < m; ic += Mc)
                     {
-                        int mc = Math.Min(Mc, i1 - ic);
-                        float* packedA = buffers.A(kc * RoundUp(mc, mr));
-                        Pack(ab + ic * aStrideI + pc * aStrideP, aStrideI, aStrideP, mc, kc, mr, packedA);
-                        MacroKernel(mc, nc, kc, packedA, packedB, cb + ic * ldc + jc, ldc, alpha, betaBlock);
+                        int mc = Math.Min(Mc, m - ic);
+                        float* packedA = buffers.A(kc * RoundUp(mc, Mr));
+                        Pack(ab + ic * aStrideI + pc * aStrideP, aStrideI, aStrideP, mc, kc, Mr, packedA);
+                        MacroKernel(mc, nc, kc, packedA, packedB, cb + ic * ldc + jc, ldc, alpha, pc == 0 ? beta : 1);
                     }
                 }
             }
         }
+
+        // Matrix `index` of the batch on `threads` threads. The threads first pack a column block of op(B), for the
+        // whole depth k, into one shared buffer, then each computes some row blocks of C against it, packing its own
+        // rows of op(A). Rows are the natural split since every row block of A is packed exactly once either way; when
+        // there are too few rows to share out evenly, the columns of the block are split instead, and each thread packs
+        // the (small) A for its columns.
+        public void RunParallel(int index, int threads)
+        {
+            float* ab = a + index * strideA, bb = b + index * strideB, cb = c + index * strideC;
+            var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+            int ncMax = Math.Clamp(SharedBFloats / k / Nr * Nr, Nr, RoundUp(n, Nr));
+            float* packedB = PackBuffers.ForCurrentThread.B(RoundUp(k, Kc) * ncMax);
+
+            int mPanels = (m + Mr - 1) / Mr;
+            bool splitRows = mPanels >= 4 * threads;
+            // Enough row chunks for every thread to get the same number, each at most Mc rows.
+            int rowChunks = splitRows ? RoundUp((mPanels + Mc / Mr - 1) / (Mc / Mr), threads) : 1;
+            int colChunks = splitRows ? 1 : threads;
+            Problem self = this;
+            int rowCount = m;
+            for (int jc = 0; jc < n; jc += ncMax)
+            {
+                int nc = Math.Min(ncMax, n - jc);
+                int ncPadded = RoundUp(nc, Nr);
+                int nPanels = ncPadded / Nr;
+                int packChunks = Math.Min(nPanels, 4 * threads);
+                Parallel.For(0, packChunks, options, t => self.PackSharedB(bb, jc, nc, Split(t, packChunks, nPanels, Nr, nc), packedB));
+                int chunksPerRow = Math.Min(colChunks, nPanels);
+                Parallel.For(0, rowChunks * chunksPerRow, options, item => self.ComputeRows(ab, cb + jc, ncPadded,
+                    Split(item / chunksPerRow, rowChunks, mPanels, Mr, rowCount),
+                    Split(item % chunksPerRow, chunksPerRow, nPanels, Nr, nc), packedB));
+            }
+        }
+
+        // Packs columns [cols.Start, cols.End) of the block starting at column jc, every k block of it: k block pc
+        // lands at packedB + pc * ncPadded, laid out as RunSerial's packed B would be.
+        private void PackSharedB(float* bb, int jc, int nc, (int Start, int End) cols, float* packedB)
+        {
+            int ncPadded = RoundUp(nc, Nr);
+            for (int pc = 0; pc < k; pc += Kc)
+            {
+                int kc = Math.Min(Kc, k - pc);
+                Pack(bb + (jc + cols.Start) * bStrideJ + pc * bStrideP, bStrideJ, bStrideP, cols.End - cols.Start, kc, Nr,
+                    packedB + pc * ncPadded + cols.Start * kc);
+            }
+        }
+
+        // C[rows, cols] of a column block whose packed B (see PackSharedB) is at packedB; c points at the block's column 0.
+        private void ComputeRows(float* ab, float* c, int ncPadded, (int Start, int End) rows, (int Start, int End) cols,
+            float* packedB)
+        {
+            int mc = rows.End - rows.Start;
+            if (mc == 0 || cols.Start == cols.End)
+            {
+                return;
+            }
+            float* packedA = PackBuffers.ForCurrentThread.A(Math.Min(k, Kc) * RoundUp(mc, Mr));
+            for (int pc = 0; pc < k; pc += Kc)
+            {
+                int kc = Math.Min(Kc, k - pc);
+                Pack(ab + rows.Start * aStrideI + pc * aStrideP, aStrideI, aStrideP, mc, kc, Mr, packedA);
+                MacroKernel(mc, cols.End - cols.Start, kc, packedA, packedB + pc * ncPadded + cols.Start * kc,
+                    c + rows.Start * ldc + cols.Start, ldc, alpha, pc == 0 ? beta : 1);
+            }
+        }
+    }
+
+    // Part t of `parts` of a dimension of `size` made of `panels` panels of width `panel`: boundaries fall on panel
+    // edges, so only the last part can hold a partial panel.
+    private static (int Start, int End) Split(int t, int parts, int panels, int panel, int size)
+    {
+        int start = (int)((long)panels * t / parts) * panel;
+        int end = (int)((long)panels * (t + 1) / parts) * panel;
+        return (Math.Min(start, size), Math.Min(end, size));
     }
 
     private static void MacroKernel(int mc, int nc, int kc, float* packedA, float* packedB, float* c, nint ldc,

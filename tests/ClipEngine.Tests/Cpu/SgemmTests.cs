@@ -61,14 +61,18 @@ public unsafe class SgemmTests
     [Fact]
     public void SpansSeveralColumnBlocks()
     {
-        Check(new Case(false, true, 13, 4200, 5, Alpha: 1, Beta: 1, Seed: 4));
+        // Small enough to stay on one thread, wider than one column block.
+        Check(new Case(false, true, 3, 4200, 5, Alpha: 1, Beta: 1, Seed: 4));
+        // Multi-threaded with more than one shared column block (n * k above the shared buffer), split by rows and by columns.
+        Check(new Case(true, false, 100, 1100, 1000, Alpha: 1, Beta: 0.5f, Seed: 5, Pad: 1));
+        Check(new Case(false, true, 13, 3600, 300, Alpha: 1, Beta: 0, Seed: 6));
     }
 
     [Fact]
     public void LargeEnoughToRunOnEveryThread()
     {
-        Check(new Case(false, false, 200, 150, 120, Alpha: 1, Beta: 0.25f, Seed: 5, Pad: 3));
-        Check(new Case(true, true, 20, 500, 90, Alpha: 1, Beta: 0, Seed: 6));
+        Check(new Case(false, false, 200, 150, 120, Alpha: 1, Beta: 0.25f, Seed: 7, Pad: 3));
+        Check(new Case(true, true, 20, 500, 90, Alpha: 1, Beta: 0, Seed: 8));
     }
 
     [Theory]
@@ -105,7 +109,8 @@ public unsafe class SgemmTests
     [InlineData(5, true, true)]
     public void BatchedMatchesIndependentGemms(int batch, bool broadcastA, bool broadcastB)
     {
-        const int m = 65, n = 47, k = 33, lda = k + 2, ldb = n + 1, ldc = n + 3;
+        // Large enough that a batch left over after the whole-matrix rounds is split across threads.
+        const int m = 65, n = 47, k = 100, lda = k + 2, ldb = n + 1, ldc = n + 3;
         var rng = new Random(batch);
         long strideA = broadcastA ? 0 : m * lda + 7, strideB = broadcastB ? 0 : k * ldb + 5, strideC = m * ldc + 11;
         float[] a = Random(rng, (int)(strideA * (batch - 1)) + m * lda);
