@@ -13,7 +13,7 @@ internal static unsafe partial class Sgemm
 {
     private const int ScalarMr = 4;
     private const int ScalarNr = 4;
-    private const int MaxTile = 12 * 32;
+    private const int MaxTile = 8 * 32;
 
     // Zen 4 per core: 32 KiB L1d, 1 MiB L2, 32 MiB shared L3. A KC x NR panel of B (32 KiB at NR = 32) is re-read by
     // every A panel of the block, an MC x KC block of A (240 KiB) stays in L2 while the B panels stream past it, and a
@@ -39,8 +39,8 @@ internal static unsafe partial class Sgemm
         // The runtime reports Vector512 as not accelerated on parts where 512-bit code downclocks; AVX2 is faster there.
         if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
         {
-            (Mr, Nr) = (12, 32);
-            Kernel = &Kernel12x32Avx512;
+            (Mr, Nr) = (8, 32);
+            Kernel = &Kernel8x32Avx512;
         }
         else if (Fma.IsSupported)
         {

@@ -6,15 +6,19 @@ namespace ClipEngine.Backends.Cpu;
 
 // Micro-kernels: C[0..MR, 0..NR] (row stride ldc) = alpha * Apanel * Bpanel + beta * C, where Apanel holds MR values
 // per k step and Bpanel NR values per k step (see SgemmPack.cs). Every accumulator lives in a register for the whole
-// k loop; the sizes are the largest that fit the register file with room for the B row and the A broadcast.
+// k loop. 8x32 with AVX-512 (16 zmm accumulators) measured 2-3% faster on Zen 4 than 12x32, 14x32, 6x32, 8x48 and 4x48;
+// Zen 4 runs a 512-bit FMA as two 256-bit halves, so the gain over AVX2 is fewer instructions and twice the registers,
+// not more flops. 6x16 is the largest AVX2 tile that fits 16 ymm registers (12 accumulators, 2 B vectors, 1 broadcast).
+// C is touched once per KC-deep block and is usually out of cache, so its tile is prefetched while the k loop runs;
+// into L2, since rows a power-of-two stride apart share an L1 set.
 // AggressiveOptimization skips tier-0: an unoptimized kernel spills every accumulator and runs ~30x slower, which
 // would make the first large GEMM of a process crawl.
 internal static unsafe partial class Sgemm
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel12x32Avx512(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void Kernel8x32Avx512(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
-        for (int i = 0; i < 12; i++)
+        for (int i = 0; i < 8; i++)
         {
             Sse.Prefetch1(c + i * ldc);
             Sse.Prefetch1(c + i * ldc + 16);
@@ -27,10 +31,6 @@ internal static unsafe partial class Sgemm
         Vector512<float> c5a = default, c5b = default;
         Vector512<float> c6a = default, c6b = default;
         Vector512<float> c7a = default, c7b = default;
-        Vector512<float> c8a = default, c8b = default;
-        Vector512<float> c9a = default, c9b = default;
-        Vector512<float> c10a = default, c10b = default;
-        Vector512<float> c11a = default, c11b = default;
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> ba = Vector512.Load(b);
@@ -51,15 +51,7 @@ internal static unsafe partial class Sgemm
             c6a = Avx512F.FusedMultiplyAdd(a6, ba, c6a); c6b = Avx512F.FusedMultiplyAdd(a6, bb, c6b);
             Vector512<float> a7 = Vector512.Create(a[7]);
             c7a = Avx512F.FusedMultiplyAdd(a7, ba, c7a); c7b = Avx512F.FusedMultiplyAdd(a7, bb, c7b);
-            Vector512<float> a8 = Vector512.Create(a[8]);
-            c8a = Avx512F.FusedMultiplyAdd(a8, ba, c8a); c8b = Avx512F.FusedMultiplyAdd(a8, bb, c8b);
-            Vector512<float> a9 = Vector512.Create(a[9]);
-            c9a = Avx512F.FusedMultiplyAdd(a9, ba, c9a); c9b = Avx512F.FusedMultiplyAdd(a9, bb, c9b);
-            Vector512<float> a10 = Vector512.Create(a[10]);
-            c10a = Avx512F.FusedMultiplyAdd(a10, ba, c10a); c10b = Avx512F.FusedMultiplyAdd(a10, bb, c10b);
-            Vector512<float> a11 = Vector512.Create(a[11]);
-            c11a = Avx512F.FusedMultiplyAdd(a11, ba, c11a); c11b = Avx512F.FusedMultiplyAdd(a11, bb, c11b);
-            a += 12;
+            a += 8;
             b += 32;
         }
 
@@ -73,15 +65,16 @@ internal static unsafe partial class Sgemm
         Update(c + 5 * ldc, c5a, va, vb, readC); Update(c + 5 * ldc + 16, c5b, va, vb, readC);
         Update(c + 6 * ldc, c6a, va, vb, readC); Update(c + 6 * ldc + 16, c6b, va, vb, readC);
         Update(c + 7 * ldc, c7a, va, vb, readC); Update(c + 7 * ldc + 16, c7b, va, vb, readC);
-        Update(c + 8 * ldc, c8a, va, vb, readC); Update(c + 8 * ldc + 16, c8b, va, vb, readC);
-        Update(c + 9 * ldc, c9a, va, vb, readC); Update(c + 9 * ldc + 16, c9b, va, vb, readC);
-        Update(c + 10 * ldc, c10a, va, vb, readC); Update(c + 10 * ldc + 16, c10b, va, vb, readC);
-        Update(c + 11 * ldc, c11a, va, vb, readC); Update(c + 11 * ldc + 16, c11b, va, vb, readC);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel6x16Avx2(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
+        for (int i = 0; i < 6; i++)
+        {
+            Sse.Prefetch1(c + i * ldc);
+            Sse.Prefetch1(c + i * ldc + 8);
+        }
         Vector256<float> c0a = default, c0b = default;
         Vector256<float> c1a = default, c1b = default;
         Vector256<float> c2a = default, c2b = default;
