@@ -177,6 +177,19 @@ public unsafe class SgemmTests
         ReadOnlySpan<float> c0, ReadOnlySpan<float> c, int ldc)
     {
         double bound = Tolerance * Math.Sqrt(t.K + 1);
+        // op(A) row by row and op(B) column by column, so the reference dot products run over contiguous memory.
+        double[] opA = new double[t.M * t.K], opB = new double[t.N * t.K];
+        for (int p = 0; p < t.K; p++)
+        {
+            for (int i = 0; i < t.M; i++)
+            {
+                opA[i * t.K + p] = t.TransA ? a[p * lda + i] : a[i * lda + p];
+            }
+            for (int j = 0; j < t.N; j++)
+            {
+                opB[j * t.K + p] = t.TransB ? b[j * ldb + p] : b[p * ldb + j];
+            }
+        }
         for (int i = 0; i < t.M; i++)
         {
             for (int j = 0; j < ldc; j++)
@@ -184,13 +197,17 @@ public unsafe class SgemmTests
                 float actual = c[i * ldc + j];
                 if (j >= t.N)
                 {
-                    Assert.True(actual.Equals(c0[i * ldc + j]), $"padding C[{i},{j}] was written");
+                    if (!actual.Equals(c0[i * ldc + j]))
+                    {
+                        Assert.Fail($"padding C[{i},{j}] was written");
+                    }
                     continue;
                 }
+                ReadOnlySpan<double> row = opA.AsSpan(i * t.K, t.K), column = opB.AsSpan(j * t.K, t.K);
                 double sum = 0, magnitude = 0;
-                for (int p = 0; p < t.K; p++)
+                for (int p = 0; p < row.Length; p++)
                 {
-                    double x = (double)(t.TransA ? a[p * lda + i] : a[i * lda + p]) * (t.TransB ? b[j * ldb + p] : b[p * ldb + j]);
+                    double x = row[p] * column[p];
                     sum += x;
                     magnitude += Math.Abs(x);
                 }
@@ -201,8 +218,11 @@ public unsafe class SgemmTests
                     scale += Math.Abs((double)t.Beta * c0[i * ldc + j]);
                 }
                 double error = Math.Abs(actual - expected);
-                Assert.True(error <= bound * scale + double.Epsilon,
-                    $"C[{i},{j}] = {actual}, expected {expected} (error {error:E2} > {bound * scale:E2}) for {t}");
+                // Written as a negation so that NaN fails too.
+                if (!(error <= bound * scale + double.Epsilon))
+                {
+                    Assert.Fail($"C[{i},{j}] = {actual}, expected {expected} (error {error:E2} > {bound * scale:E2}) for {t}");
+                }
             }
         }
     }
