@@ -1,90 +1,78 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace ClipEngine.Bench.Peak;
 
 /// <summary>
-/// Measures the core clock and the fp32 FMA peak. /proc/cpuinfo under this hypervisor only reports the TSC rate,
-/// so the clock is derived from dependent chains whose latency in cycles is fixed by the microarchitecture:
-/// on Zen 4 a scalar FP add is 3 cycles and an FMA is 4 (AMD Zen 4 optimization guide, Agner Fog's tables).
-/// Two chains with different latencies agreeing on the same frequency is the evidence that the assumed latencies hold.
+/// Measures the core clock and the fp32 FMA peak. /proc/cpuinfo under this hypervisor only reports the TSC rate, so
+/// the clock is derived from dependent chains whose latency in cycles is fixed by the microarchitecture: on Zen 4 a
+/// scalar FP add takes 3 cycles and an FMA 4 (AMD's Zen 4 optimization guide, Agner Fog's instruction tables). Two
+/// chains of different latency agreeing on one frequency is the evidence that the assumed latencies hold. Time is the
+/// thread's CPU time, so that other processes sharing the cores lengthen nothing that is measured.
 /// </summary>
-public static class PeakProbe
+public static partial class PeakProbe
 {
     public const double AddLatencyCycles = 3;
     public const double FmaLatencyCycles = 4;
     // Zen 4 has two 256-bit FMA pipes; a 512-bit FMA occupies both, so AVX-512 does not raise the flop rate.
     public const int FmaUnitsPerCore = 2;
     public const int Fp32LanesPer256 = 8;
+    public const int FlopsPerCyclePerCore = FmaUnitsPerCore * Fp32LanesPer256 * 2;
 
-    public readonly record struct Result(double AddChainGHz, double FmaChainGHz, double AllCoreClockGHz, double FmaPerCycle, int Cores)
+    // Dependent operations per chain iteration, and independent FMAs per throughput iteration.
+    private const int ChainLength = 8;
+    private const int ThroughputWidth = 12;
+    private const long Iterations = 20_000_000;
+
+    /// <param name="AddChainGHz">Clock from the FP add chain, one core busy.</param>
+    /// <param name="FmaChainGHz">Clock from the FMA chain, one core busy.</param>
+    /// <param name="AllCoreGHz">Clock from the FMA chain run on every core at once (mean over cores).</param>
+    /// <param name="FmaPerCycle">Independent Vector256 FMAs retired per cycle, to check the FMA unit count.</param>
+    public readonly record struct Result(double AddChainGHz, double FmaChainGHz, double AllCoreGHz, double FmaPerCycle, int Cores)
     {
         public double ClockGHz => (AddChainGHz + FmaChainGHz) / 2;
-        public double FlopsPerCyclePerCore => FmaUnitsPerCore * Fp32LanesPer256 * 2;
-        public double PeakGflops => Cores * FlopsPerCyclePerCore * AllCoreClockGHz;
         public double SingleCorePeakGflops => FlopsPerCyclePerCore * ClockGHz;
+        public double PeakGflops => Cores * FlopsPerCyclePerCore * AllCoreGHz;
     }
-
-    private const long ChainIterations = 20_000_000;
 
     public static Result Measure()
     {
         // Warm up the JIT and let the core leave any idle power state before timing.
-        AddChain(ChainIterations / 10, 1f);
-        FmaChain(ChainIterations / 10, 1f);
-        FmaThroughput(ChainIterations / 10, 1f);
+        AddChain(Iterations / 10, 1f);
+        FmaChain(Iterations / 10, 1f);
+        FmaThroughput(Iterations / 10, 1f);
 
-        double addGHz = Best(() => ClockFrom(AddChain, AddLatencyCycles));
-        double fmaGHz = Best(() => ClockFrom(FmaChain, FmaLatencyCycles));
-        double clock = (addGHz + fmaGHz) / 2;
-
+        double addGHz = Best(() => Iterations * ChainLength * AddLatencyCycles / CpuSeconds(AddChain) / 1e9);
+        double fmaGHz = Best(() => Iterations * ChainLength * FmaLatencyCycles / CpuSeconds(FmaChain) / 1e9);
         int cores = Environment.ProcessorCount;
-        double allCore = Best(() =>
+        double allCoreGHz = Best(() =>
         {
-            var clocks = new double[cores];
-            Parallel.For(0, cores, new ParallelOptions { MaxDegreeOfParallelism = cores },
-                i => clocks[i] = ClockFrom(FmaChain, FmaLatencyCycles));
-            return clocks.Min();
+            var seconds = new double[cores];
+            Parallel.For(0, cores, new ParallelOptions { MaxDegreeOfParallelism = cores }, i => seconds[i] = CpuSeconds(FmaChain));
+            return seconds.Average(s => Iterations * ChainLength * FmaLatencyCycles / s / 1e9);
         });
-
-        double fmaPerCycle = Best(() =>
-        {
-            long start = Stopwatch.GetTimestamp();
-            FmaThroughput(ChainIterations, 1f);
-            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            // 12 vector FMAs per iteration.
-            return ChainIterations * 12.0 / seconds / (clock * 1e9);
-        });
-
-        return new Result(addGHz, fmaGHz, allCore, fmaPerCycle, cores);
+        double fmaPerCycle = Best(() => Iterations * ThroughputWidth / CpuSeconds(FmaThroughput) / (fmaGHz * 1e9));
+        return new Result(addGHz, fmaGHz, allCoreGHz, fmaPerCycle, cores);
     }
 
     public static int Run(string[] args)
     {
         Result r = Measure();
-        Console.WriteLine($"cores                      : {r.Cores}");
-        Console.WriteLine($"clock from FP add chain    : {r.AddChainGHz:F3} GHz ({AddLatencyCycles}-cycle latency, 1 core busy)");
-        Console.WriteLine($"clock from FMA chain       : {r.FmaChainGHz:F3} GHz ({FmaLatencyCycles}-cycle latency, 1 core busy)");
-        Console.WriteLine($"clock, all cores busy      : {r.AllCoreClockGHz:F3} GHz (FMA chain on every core at once)");
-        Console.WriteLine($"Vector256 FMAs per cycle   : {r.FmaPerCycle:F2} (measured; Zen 4 nominal {FmaUnitsPerCore})");
-        Console.WriteLine($"fp32 flops/cycle/core      : {r.FlopsPerCyclePerCore} = {FmaUnitsPerCore} FMA units x {Fp32LanesPer256} lanes x 2");
-        Console.WriteLine($"fp32 peak, 1 core          : {r.SingleCorePeakGflops:F1} GFLOP/s");
-        Console.WriteLine($"fp32 peak, {r.Cores} cores         : {r.PeakGflops:F1} GFLOP/s");
+        Console.WriteLine($"cores                    : {r.Cores}");
+        Console.WriteLine($"clock from FP add chain  : {r.AddChainGHz:F3} GHz ({AddLatencyCycles}-cycle latency, one core busy)");
+        Console.WriteLine($"clock from FMA chain     : {r.FmaChainGHz:F3} GHz ({FmaLatencyCycles}-cycle latency, one core busy)");
+        Console.WriteLine($"clock, all cores busy    : {r.AllCoreGHz:F3} GHz (FMA chain on every core at once)");
+        Console.WriteLine($"Vector256 FMAs per cycle : {r.FmaPerCycle:F2} (Zen 4 has {FmaUnitsPerCore} FMA pipes)");
+        Console.WriteLine($"fp32 flops/cycle/core    : {FlopsPerCyclePerCore} = {FmaUnitsPerCore} FMA x {Fp32LanesPer256} lanes x 2");
+        Console.WriteLine($"fp32 peak, 1 core        : {r.SingleCorePeakGflops:F1} GFLOP/s (one-core clock)");
+        Console.WriteLine($"fp32 peak, {r.Cores} cores       : {r.PeakGflops:F1} GFLOP/s (all-core clock)");
         return 0;
     }
 
-    private static double ClockFrom(Func<long, float, float> chain, double latency)
-    {
-        long start = Stopwatch.GetTimestamp();
-        chain(ChainIterations, 1f);
-        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        // 8 dependent operations per iteration.
-        return ChainIterations * 8 * latency / seconds / 1e9;
-    }
-
-    // Other processes on the machine can only slow a run down, so the fastest of several runs is the honest estimate.
+    // Other processes can only slow a run down, so the fastest of several is the honest estimate.
     private static double Best(Func<double> probe)
     {
         double best = 0;
@@ -94,6 +82,38 @@ public static class PeakProbe
         }
         return best;
     }
+
+    private static double CpuSeconds(Func<long, float, float> loop)
+    {
+        double start = ThreadCpuSeconds();
+        loop(Iterations, 1f);
+        return ThreadCpuSeconds() - start;
+    }
+
+    private static double ThreadCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            // Wall time elsewhere: right on an idle machine, pessimistic on a busy one.
+            return Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+        }
+        const int ClockThreadCpuTimeId = 3;
+        if (ClockGetTime(ClockThreadCpuTimeId, out TimeSpec t) != 0)
+        {
+            throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        }
+        return t.Seconds + t.Nanoseconds * 1e-9;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clockId, out TimeSpec time);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static float AddChain(long iterations, float y)
@@ -139,7 +159,6 @@ public static class PeakProbe
             x8 = Fma.MultiplyAdd(x8, m, a); x9 = Fma.MultiplyAdd(x9, m, a);
             x10 = Fma.MultiplyAdd(x10, m, a); x11 = Fma.MultiplyAdd(x11, m, a);
         }
-        Vector256<float> s = ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)) + ((x8 + x9) + (x10 + x11));
-        return Vector256.Sum(s);
+        return Vector256.Sum(((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)) + ((x8 + x9) + (x10 + x11)));
     }
 }

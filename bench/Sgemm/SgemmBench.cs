@@ -17,7 +17,7 @@ public static class SgemmBench
     {
         // Measured before the benchmarks start, on an otherwise idle process, so the % columns use this machine's clock.
         PeakProbe.Result peak = PeakProbe.Measure();
-        Console.WriteLine($"clock {peak.ClockGHz:F3} GHz (1 core busy), {peak.AllCoreClockGHz:F3} GHz (all busy); " +
+        Console.WriteLine($"clock {peak.ClockGHz:F3} GHz (1 core busy), {peak.AllCoreGHz:F3} GHz (all busy); " +
             $"fp32 peak {peak.SingleCorePeakGflops:F1} GFLOP/s per core, {peak.PeakGflops:F1} GFLOP/s on {peak.Cores}");
 
         // Short runs: a handful of iterations is enough for kernels this steady, and keeps the whole verb to minutes.

@@ -185,7 +185,7 @@ internal static unsafe partial class Sgemm
             float* ab = a + index * strideA, bb = b + index * strideB, cb = c + index * strideC;
             var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
             int ncMax = Math.Clamp(SharedBFloats / k / Nr * Nr, Nr, RoundUp(n, Nr));
-            float* packedB = PackBuffers.ForCurrentThread.B(RoundUp(k, Kc) * ncMax);
+            float* packedB = PackBuffers.ForCurrentThread.Shared((nint)RoundUp(k, Kc) * ncMax);
 
             int mPanels = (m + Mr - 1) / Mr;
             bool splitRows = mPanels >= 4 * threads;
@@ -217,7 +217,7 @@ internal static unsafe partial class Sgemm
             {
                 int kc = Math.Min(Kc, k - pc);
                 Pack(bb + (jc + cols.Start) * bStrideJ + pc * bStrideP, bStrideJ, bStrideP, cols.End - cols.Start, kc, Nr,
-                    packedB + pc * ncPadded + cols.Start * kc);
+                    packedB + (nint)pc * ncPadded + cols.Start * kc);
             }
         }
 
@@ -235,7 +235,7 @@ internal static unsafe partial class Sgemm
             {
                 int kc = Math.Min(Kc, k - pc);
                 Pack(ab + rows.Start * aStrideI + pc * aStrideP, aStrideI, aStrideP, mc, kc, Mr, packedA);
-                MacroKernel(mc, cols.End - cols.Start, kc, packedA, packedB + pc * ncPadded + cols.Start * kc,
+                MacroKernel(mc, cols.End - cols.Start, kc, packedA, packedB + (nint)pc * ncPadded + cols.Start * kc,
                     c + rows.Start * ldc + cols.Start, ldc, alpha, pc == 0 ? beta : 1);
             }
         }
@@ -287,28 +287,34 @@ internal static unsafe partial class Sgemm
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
-    // Packing space owned by one thread and reused by every GEMM it runs; it grows to the largest block seen. The
-    // finalizer returns the memory when the thread (and so its ThreadStatic reference) goes away.
+    // Packing space owned by one thread and reused by every GEMM it runs; each buffer grows to the largest block seen.
+    // A and B serve the thread's own packing; Shared is the B that a parallel GEMM started on this thread lends to its
+    // helpers, kept apart so that nothing the thread runs meanwhile can reallocate it. The finalizer returns the memory
+    // when the thread (and so its ThreadStatic reference) goes away.
     private sealed class PackBuffers
     {
         [ThreadStatic]
         private static PackBuffers? current;
 
-        private float* a, b;
-        private int aCapacity, bCapacity;
+        private float* a, b, shared;
+        private nint aCapacity, bCapacity, sharedCapacity;
 
         public static PackBuffers ForCurrentThread => current ??= new PackBuffers();
 
-        public float* A(int floats) => Ensure(ref a, ref aCapacity, floats);
+        public float* A(nint floats) => Ensure(ref a, ref aCapacity, floats);
 
-        public float* B(int floats) => Ensure(ref b, ref bCapacity, floats);
+        public float* B(nint floats) => Ensure(ref b, ref bCapacity, floats);
 
-        private static float* Ensure(ref float* buffer, ref int capacity, int floats)
+        public float* Shared(nint floats) => Ensure(ref shared, ref sharedCapacity, floats);
+
+        private static float* Ensure(ref float* buffer, ref nint capacity, nint floats)
         {
             if (floats > capacity)
             {
                 NativeMemory.AlignedFree(buffer);
+                // Cleared first so that a failed allocation cannot leave a freed pointer behind.
                 buffer = null;
+                capacity = 0;
                 buffer = (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
                 capacity = floats;
             }
@@ -319,6 +325,7 @@ internal static unsafe partial class Sgemm
         {
             NativeMemory.AlignedFree(a);
             NativeMemory.AlignedFree(b);
+            NativeMemory.AlignedFree(shared);
         }
     }
 }
