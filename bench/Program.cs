@@ -1,10 +1,34 @@
+using ClipEngine.Bench.Peak;
+using ClipEngine.Bench.Sgemm;
+
 namespace ClipEngine.Bench;
 
 public static class Program
 {
+    // One entry per verb; a new benchmark only needs a line here.
+    private static readonly (string Verb, string Help, Func<string[], int> Run)[] Verbs =
+    [
+        ("peak", "measure the core clock and print the fp32 peak", PeakProbe.Run),
+        ("sgemm", "fp32 GEMM throughput (BenchmarkDotNet; extra args go to it, e.g. --filter)", SgemmBench.Run),
+    ];
+
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- <benchmark>");
-        return args.Length == 0 ? 2 : 0;
+        if (args.Length > 0)
+        {
+            foreach (var (verb, _, run) in Verbs)
+            {
+                if (verb == args[0])
+                {
+                    return run(args[1..]);
+                }
+            }
+        }
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- <verb> [args]");
+        foreach (var (verb, help, _) in Verbs)
+        {
+            Console.Error.WriteLine($"  {verb,-10} {help}");
+        }
+        return 2;
     }
 }

@@ -1,0 +1,331 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace ClipEngine.Backends.Cpu;
+
+/// <summary>
+/// Row-major single-precision GEMM in the GotoBLAS/BLIS structure: op(B) is packed KC x NC at a time into NR-wide
+/// column panels, op(A) MC x KC at a time into MR-high row panels, and a register-blocked micro-kernel computes each
+/// MR x NR tile of C from one A panel and one B panel.
+/// </summary>
+internal static unsafe partial class Sgemm
+{
+    private const int ScalarMr = 4;
+    private const int ScalarNr = 4;
+    private const int MaxTile = 8 * 32;
+
+    // Zen 4 per core: 32 KiB L1d, 1 MiB L2, 32 MiB shared L3. A KC x NR panel of B (32 KiB at NR = 32) is re-read by
+    // every A panel of the block, an MC x KC block of A (240 KiB) stays in L2 while the B panels stream past it, and a
+    // KC x NC block of B (4 MiB) sits in L3.
+    private const int Kc = 256;
+    private const int McTarget = 240;
+    private const int NcTarget = 4096;
+
+    // Below this many multiply-adds per call a second thread costs more to start than it saves.
+    private const long ParallelThreshold = 1L << 18;
+
+    // The shared packed B of a parallel GEMM covers the whole depth k, so its column block is sized to stay in L3.
+    private const int SharedBFloats = 1 << 20;
+
+    private static readonly int Mr;
+    private static readonly int Nr;
+    private static readonly int Mc;
+    private static readonly int Nc;
+    private static readonly delegate*<int, float*, float*, float*, nint, float, float, void> Kernel;
+
+    static Sgemm()
+    {
+        // The runtime reports Vector512 as not accelerated on parts where 512-bit code downclocks; AVX2 is faster there.
+        if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+        {
+            (Mr, Nr) = (8, 32);
+            Kernel = &Kernel8x32Avx512;
+        }
+        else if (Fma.IsSupported)
+        {
+            (Mr, Nr) = (6, 16);
+            Kernel = &Kernel6x16Avx2;
+        }
+        else
+        {
+            (Mr, Nr) = (ScalarMr, ScalarNr);
+            Kernel = &KernelScalar;
+        }
+        Mc = McTarget / Mr * Mr;
+        Nc = NcTarget / Nr * Nr;
+    }
+
+    /// <summary>
+    /// Row-major C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C. A is stored [m,k] (or [k,m] when transA) with row
+    /// stride lda; B is stored [k,n] (or [n,k] when transB) with row stride ldb. beta == 0 makes C write-only.
+    /// </summary>
+    public static void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda,
+        float* b, int ldb, float beta, float* c, int ldc) =>
+        GemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1);
+
+    /// <summary>
+    /// <paramref name="batch"/> independent GEMMs; matrix i of each operand starts i * stride elements after the first.
+    /// A stride of 0 reuses one matrix for the whole batch.
+    /// </summary>
+    public static void GemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, long strideA, float* b, int ldb, long strideB, float beta, float* c, int ldc, long strideC,
+        int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lda, Math.Max(1, transA ? m : k));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ldb, Math.Max(1, transB ? k : n));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ldc, Math.Max(1, n));
+        if (m == 0 || n == 0 || batch == 0)
+        {
+            return;
+        }
+
+        if (k == 0 || alpha == 0)
+        {
+            for (int i = 0; i < batch; i++)
+            {
+                Scale(m, n, beta, c + i * strideC, ldc);
+            }
+            return;
+        }
+
+        var p = new Problem(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC);
+        int threads = Environment.ProcessorCount;
+        long work = (long)m * n * k;
+        if (threads == 1 || work * batch < ParallelThreshold)
+        {
+            for (int i = 0; i < batch; i++)
+            {
+                p.RunSerial(i);
+            }
+            return;
+        }
+
+        // Whole matrices per thread need no coordination, so they take as much of the batch as divides evenly (or all
+        // of it once it is large enough that uneven shares hardly matter); each matrix left over is split across threads.
+        int whole = batch >= 4 * threads ? batch : batch / threads * threads;
+        if (whole > 0)
+        {
+            Parallel.For(0, whole, new ParallelOptions { MaxDegreeOfParallelism = threads }, p.RunSerial);
+        }
+        for (int i = whole; i < batch; i++)
+        {
+            if (work < ParallelThreshold)
+            {
+                p.RunSerial(i);
+            }
+            else
+            {
+                p.RunParallel(i, threads);
+            }
+        }
+    }
+
+    private static void Scale(int m, int n, float beta, float* c, nint ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + i * ldc, n);
+            if (beta == 0)
+            {
+                row.Clear();
+            }
+            else if (beta != 1)
+            {
+                foreach (ref float x in row)
+                {
+                    x *= beta;
+                }
+            }
+        }
+    }
+
+    private readonly struct Problem(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, nint lda, long strideA, float* b, nint ldb, long strideB, float beta, float* c, nint ldc, long strideC)
+    {
+        // Element (i, p) of op(A) is at a[i * aStrideI + p * aStrideP]; element (p, j) of op(B) at b[j * bStrideJ + p * bStrideP].
+        private readonly nint aStrideI = transA ? 1 : lda, aStrideP = transA ? lda : 1;
+        private readonly nint bStrideJ = transB ? ldb : 1, bStrideP = transB ? 1 : ldb;
+
+        // Matrix `index` of the batch on the calling thread alone.
+        public void RunSerial(int index)
+        {
+            float* ab = a + index * strideA, bb = b + index * strideB, cb = c + index * strideC;
+            PackBuffers buffers = PackBuffers.ForCurrentThread;
+            for (int jc = 0; jc < n; jc += Nc)
+            {
+                int nc = Math.Min(Nc, n - jc);
+                for (int pc = 0; pc < k; pc += Kc)
+                {
+                    int kc = Math.Min(Kc, k - pc);
+                    float* packedB = buffers.B(kc * RoundUp(nc, Nr));
+                    Pack(bb + jc * bStrideJ + pc * bStrideP, bStrideJ, bStrideP, nc, kc, Nr, packedB);
+                    for (int ic = 0; ic < m; ic += Mc)
+                    {
+                        int mc = Math.Min(Mc, m - ic);
+                        float* packedA = buffers.A(kc * RoundUp(mc, Mr));
+                        Pack(ab + ic * aStrideI + pc * aStrideP, aStrideI, aStrideP, mc, kc, Mr, packedA);
+                        MacroKernel(mc, nc, kc, packedA, packedB, cb + ic * ldc + jc, ldc, alpha, pc == 0 ? beta : 1);
+                    }
+                }
+            }
+        }
+
+        // Matrix `index` of the batch on `threads` threads. The threads first pack a column block of op(B), for the
+        // whole depth k, into one shared buffer, then each computes some row blocks of C against it, packing its own
+        // rows of op(A). Rows are the natural split since every row block of A is packed exactly once either way; when
+        // there are too few rows to share out evenly, the columns of the block are split instead, and each thread packs
+        // the (small) A for its columns.
+        public void RunParallel(int index, int threads)
+        {
+            float* ab = a + index * strideA, bb = b + index * strideB, cb = c + index * strideC;
+            var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+            int ncMax = Math.Clamp(SharedBFloats / k / Nr * Nr, Nr, RoundUp(n, Nr));
+            float* packedB = PackBuffers.ForCurrentThread.Shared((nint)RoundUp(k, Kc) * ncMax);
+
+            int mPanels = (m + Mr - 1) / Mr;
+            bool splitRows = mPanels >= 4 * threads;
+            // Enough row chunks for every thread to get the same number, each at most Mc rows.
+            int rowChunks = splitRows ? RoundUp((mPanels + Mc / Mr - 1) / (Mc / Mr), threads) : 1;
+            int colChunks = splitRows ? 1 : threads;
+            Problem self = this;
+            int rowCount = m;
+            for (int jc = 0; jc < n; jc += ncMax)
+            {
+                int nc = Math.Min(ncMax, n - jc);
+                int ncPadded = RoundUp(nc, Nr);
+                int nPanels = ncPadded / Nr;
+                int packChunks = Math.Min(nPanels, 4 * threads);
+                Parallel.For(0, packChunks, options, t => self.PackSharedB(bb, jc, nc, Split(t, packChunks, nPanels, Nr, nc), packedB));
+                int chunksPerRow = Math.Min(colChunks, nPanels);
+                Parallel.For(0, rowChunks * chunksPerRow, options, item => self.ComputeRows(ab, cb + jc, ncPadded,
+                    Split(item / chunksPerRow, rowChunks, mPanels, Mr, rowCount),
+                    Split(item % chunksPerRow, chunksPerRow, nPanels, Nr, nc), packedB));
+            }
+        }
+
+        // Packs columns [cols.Start, cols.End) of the block starting at column jc, every k block of it: k block pc
+        // lands at packedB + pc * ncPadded, laid out as RunSerial's packed B would be.
+        private void PackSharedB(float* bb, int jc, int nc, (int Start, int End) cols, float* packedB)
+        {
+            int ncPadded = RoundUp(nc, Nr);
+            for (int pc = 0; pc < k; pc += Kc)
+            {
+                int kc = Math.Min(Kc, k - pc);
+                Pack(bb + (jc + cols.Start) * bStrideJ + pc * bStrideP, bStrideJ, bStrideP, cols.End - cols.Start, kc, Nr,
+                    packedB + (nint)pc * ncPadded + cols.Start * kc);
+            }
+        }
+
+        // C[rows, cols] of a column block whose packed B (see PackSharedB) is at packedB; c points at the block's column 0.
+        private void ComputeRows(float* ab, float* c, int ncPadded, (int Start, int End) rows, (int Start, int End) cols,
+            float* packedB)
+        {
+            int mc = rows.End - rows.Start;
+            if (mc == 0 || cols.Start == cols.End)
+            {
+                return;
+            }
+            float* packedA = PackBuffers.ForCurrentThread.A(Math.Min(k, Kc) * RoundUp(mc, Mr));
+            for (int pc = 0; pc < k; pc += Kc)
+            {
+                int kc = Math.Min(Kc, k - pc);
+                Pack(ab + rows.Start * aStrideI + pc * aStrideP, aStrideI, aStrideP, mc, kc, Mr, packedA);
+                MacroKernel(mc, cols.End - cols.Start, kc, packedA, packedB + (nint)pc * ncPadded + cols.Start * kc,
+                    c + rows.Start * ldc + cols.Start, ldc, alpha, pc == 0 ? beta : 1);
+            }
+        }
+    }
+
+    // Part t of `parts` of a dimension of `size` made of `panels` panels of width `panel`: boundaries fall on panel
+    // edges, so only the last part can hold a partial panel.
+    private static (int Start, int End) Split(int t, int parts, int panels, int panel, int size)
+    {
+        int start = (int)((long)panels * t / parts) * panel;
+        int end = (int)((long)panels * (t + 1) / parts) * panel;
+        return (Math.Min(start, size), Math.Min(end, size));
+    }
+
+    private static void MacroKernel(int mc, int nc, int kc, float* packedA, float* packedB, float* c, nint ldc,
+        float alpha, float beta)
+    {
+        int mr = Mr, nr = Nr;
+        var kernel = Kernel;
+        float* edge = stackalloc float[MaxTile];
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            float* b = packedB + jr * kc;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                float* a = packedA + ir * kc;
+                float* cTile = c + ir * ldc + jr;
+                if (rows == mr && cols == nr)
+                {
+                    kernel(kc, a, b, cTile, ldc, alpha, beta);
+                    continue;
+                }
+                // A partial tile: run the full kernel into scratch, then merge only the part that exists.
+                kernel(kc, a, b, edge, nr, 1, 0);
+                for (int i = 0; i < rows; i++)
+                {
+                    float* dst = cTile + i * ldc;
+                    float* src = edge + i * nr;
+                    for (int j = 0; j < cols; j++)
+                    {
+                        dst[j] = beta == 0 ? alpha * src[j] : alpha * src[j] + beta * dst[j];
+                    }
+                }
+            }
+        }
+    }
+
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    // Packing space owned by one thread and reused by every GEMM it runs; each buffer grows to the largest block seen.
+    // A and B serve the thread's own packing; Shared is the B that a parallel GEMM started on this thread lends to its
+    // helpers, kept apart so that nothing the thread runs meanwhile can reallocate it. The finalizer returns the memory
+    // when the thread (and so its ThreadStatic reference) goes away.
+    private sealed class PackBuffers
+    {
+        [ThreadStatic]
+        private static PackBuffers? current;
+
+        private float* a, b, shared;
+        private nint aCapacity, bCapacity, sharedCapacity;
+
+        public static PackBuffers ForCurrentThread => current ??= new PackBuffers();
+
+        public float* A(nint floats) => Ensure(ref a, ref aCapacity, floats);
+
+        public float* B(nint floats) => Ensure(ref b, ref bCapacity, floats);
+
+        public float* Shared(nint floats) => Ensure(ref shared, ref sharedCapacity, floats);
+
+        private static float* Ensure(ref float* buffer, ref nint capacity, nint floats)
+        {
+            if (floats > capacity)
+            {
+                NativeMemory.AlignedFree(buffer);
+                // Cleared first so that a failed allocation cannot leave a freed pointer behind.
+                buffer = null;
+                capacity = 0;
+                buffer = (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+                capacity = floats;
+            }
+            return buffer;
+        }
+
+        ~PackBuffers()
+        {
+            NativeMemory.AlignedFree(a);
+            NativeMemory.AlignedFree(b);
+            NativeMemory.AlignedFree(shared);
+        }
+    }
+}
