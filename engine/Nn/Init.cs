@@ -7,12 +7,10 @@ namespace ClipEngine.Nn;
 public static class Init
 {
     /// <summary>Fan-in as torch.nn.init computes it: dimension 1 times the receptive field (the product of the dimensions after it).</summary>
-    public static int FanIn(int[] shape)
-    {
-        if (shape.Length < 2)
-            throw new ArgumentException($"fan-in needs at least 2 dimensions, got {ShapeUtil.Format(shape)}", nameof(shape));
-        return ShapeUtil.Product(shape, 1, shape.Length);
-    }
+    public static int FanIn(int[] shape) => ReceptiveField(shape) * shape[1];
+
+    /// <summary>Fan-out as torch.nn.init computes it: dimension 0 times the receptive field.</summary>
+    public static int FanOut(int[] shape) => ReceptiveField(shape) * shape[0];
 
     /// <summary>U(−bound, bound).</summary>
     public static Tensor Uniform(int[] shape, float bound, Generator generator, Device? device = null) =>
@@ -31,6 +29,10 @@ public static class Init
         return Uniform(shape, (float)(gain * Math.Sqrt(3.0 / FanIn(shape))), generator, device);
     }
 
+    /// <summary>xavier_uniform_ (Glorot &amp; Bengio, 2010): U(±gain·√(6/(fan_in + fan_out))).</summary>
+    public static Tensor XavierUniform(int[] shape, Generator generator, double gain = 1, Device? device = null) =>
+        Uniform(shape, (float)(gain * Math.Sqrt(6.0 / (FanIn(shape) + FanOut(shape)))), generator, device);
+
     /// <summary>nn.Linear's weight [out, in]: kaiming-uniform with a = √5, i.e. U(±1/√in).</summary>
     public static Tensor LinearWeight(int outFeatures, int inFeatures, Generator generator, Device? device = null) =>
         KaimingUniform([outFeatures, inFeatures], generator, Math.Sqrt(5), device);
@@ -38,4 +40,11 @@ public static class Init
     /// <summary>nn.Linear's bias [out]: U(±1/√fan_in), or zeros when the fan-in is 0.</summary>
     public static Tensor LinearBias(int outFeatures, int fanIn, Generator generator, Device? device = null) =>
         Uniform([outFeatures], fanIn > 0 ? (float)(1 / Math.Sqrt(fanIn)) : 0f, generator, device);
+
+    private static int ReceptiveField(int[] shape)
+    {
+        if (shape.Length < 2)
+            throw new ArgumentException($"fan-in and fan-out need at least 2 dimensions, got {ShapeUtil.Format(shape)}", nameof(shape));
+        return ShapeUtil.Product(shape, 2, shape.Length);
+    }
 }

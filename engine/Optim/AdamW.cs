@@ -59,7 +59,6 @@ public sealed class AdamW : IDisposable
     /// </summary>
     public void Step(float gradScale = 1f)
     {
-        using var _ = Autograd.NoGrad();
         for (var i = 0; i < _parameters.Length; i++)
         {
             var p = _parameters[i];

@@ -25,6 +25,9 @@ public class InitTests
         AssertUniform(conv.ToArray(), 1 / Math.Sqrt(192));
         using var relu = Init.KaimingUniform([512, 50], new Generator(14));
         AssertUniform(relu.ToArray(), Math.Sqrt(2) * Math.Sqrt(3.0 / 50));
+        Assert.Equal(64 * 8 * 8, Init.FanOut([64, 3, 8, 8]));
+        using var xavier = Init.XavierUniform([144, 48], new Generator(17));
+        AssertUniform(xavier.ToArray(), Math.Sqrt(6.0 / (48 + 144)));
         using var empty = Init.LinearBias(3, 0, new Generator(15));
         Assert.Equal([0f, 0f, 0f], empty.ToArray());
         Assert.Throws<ArgumentException>(() => Init.FanIn([5]));

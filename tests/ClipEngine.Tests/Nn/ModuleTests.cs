@@ -2,6 +2,8 @@ using ClipEngine.Nn;
 
 namespace ClipEngine.Tests.Nn;
 
+using Ops = ClipEngine.Ops;
+
 public class ModuleTests
 {
     [Fact]
@@ -45,7 +47,7 @@ public class ModuleTests
         using var scope = TensorScope.Begin();
         var x = Tensor.FromArray([1f, -2f, 3f], 3);
         var y = tree.Encoder[0].Forward(x);
-        ClipEngine.Ops.Sum(y * tree.Parameters().First()).Backward();
+        Ops.Sum(y * tree.Parameters().First()).Backward();
         var layer = (Affine)tree.Encoder[0];
         Assert.Equal([2.5f, -5f, 7.5f], layer.Weight.Grad!.ToArray());
         Assert.Equal([2.5f, 2.5f, 2.5f], layer.Bias.Grad!.ToArray());
