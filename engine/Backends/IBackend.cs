@@ -136,8 +136,9 @@ public readonly record struct GemmShape(
 /// <summary>
 /// One AdamW step: p ← p − lr·wd·p, then p ← p − lr · m̂ / (√v̂ + eps) with bias corrections for <see cref="Step"/>
 /// (1-based); the gradient is multiplied by <see cref="GradScale"/> first (global-norm clipping folded in).
+/// Hyperparameters are doubles, as PyTorch holds them: 1 − β₂ from a float β₂ = 0.999f is off by 1.3e-5 relative.
 /// </summary>
-public readonly record struct AdamWStepArgs(float Lr, float Beta1, float Beta2, float Eps, float WeightDecay, int Step, float GradScale = 1f);
+public readonly record struct AdamWStepArgs(double Lr, double Beta1, double Beta2, double Eps, double WeightDecay, int Step, float GradScale = 1f);
 
 public enum UnaryOp
 {

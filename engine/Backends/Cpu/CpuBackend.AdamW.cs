@@ -1,6 +1,67 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
 namespace ClipEngine.Backends.Cpu;
 
-public sealed partial class CpuBackend
+// The AdamW update as one pass over p, g, m, v in SIMD vectors, chunks spread over the cores. The operation order
+// follows PyTorch's single-tensor AdamW: m.lerp_(g, 1−β₁), v·β₂ + (1−β₂)·g·g, denom = √v / √(1−β₂ᵗ) + eps,
+// p += −(lr / (1−β₁ᵗ)) · m / denom, with the bias corrections in double as Python computes them.
+public sealed unsafe partial class CpuBackend
 {
-    public void AdamWStep(Tensor param, Tensor grad, Tensor m, Tensor v, in AdamWStepArgs args) => throw new NotImplementedException();
+    public void AdamWStep(Tensor param, Tensor grad, Tensor m, Tensor v, in AdamWStepArgs args)
+    {
+        float* pp = Ptr(param), pg = Ptr(grad), pm = Ptr(m), pv = Ptr(v);
+        var k = new AdamWConstants(args);
+        Chunked(param.NumEl, (offset, len) =>
+        {
+            var width = Vector<float>.Count;
+            var i = 0;
+            for (; i <= len - width; i += width)
+            {
+                var at = offset + i;
+                var p = Vector.Load(pp + at);
+                var mm = Vector.Load(pm + at);
+                var vv = Vector.Load(pv + at);
+                k.Update(ref p, ref mm, ref vv, Vector.Load(pg + at));
+                p.Store(pp + at);
+                mm.Store(pm + at);
+                vv.Store(pv + at);
+            }
+            // The ragged tail runs the same vector code on broadcast scalars, so the formula exists once.
+            for (; i < len; i++)
+            {
+                var at = offset + i;
+                var p = new Vector<float>(pp[at]);
+                var mm = new Vector<float>(pm[at]);
+                var vv = new Vector<float>(pv[at]);
+                k.Update(ref p, ref mm, ref vv, new Vector<float>(pg[at]));
+                pp[at] = p[0];
+                pm[at] = mm[0];
+                pv[at] = vv[0];
+            }
+        });
+    }
+
+    private readonly struct AdamWConstants(in AdamWStepArgs args)
+    {
+        private readonly float _decay = (float)(1 - args.Lr * args.WeightDecay);
+        private readonly float _oneMinusBeta1 = (float)(1 - args.Beta1);
+        private readonly float _beta2 = (float)args.Beta2;
+        private readonly float _oneMinusBeta2 = (float)(1 - args.Beta2);
+        private readonly float _biasCorrection2Sqrt = (float)Math.Sqrt(1 - Math.Pow(args.Beta2, args.Step));
+        private readonly float _stepSize = (float)(args.Lr / (1 - Math.Pow(args.Beta1, args.Step)));
+        private readonly float _eps = (float)args.Eps;
+        private readonly float _gradScale = args.GradScale;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Update(ref Vector<float> p, ref Vector<float> m, ref Vector<float> v, Vector<float> grad)
+        {
+            var g = grad * _gradScale;
+            p *= _decay;
+            m += _oneMinusBeta1 * (g - m);
+            v = v * _beta2 + _oneMinusBeta2 * g * g;
+            var denom = Vector.SquareRoot(v) / _biasCorrection2Sqrt + new Vector<float>(_eps);
+            p -= _stepSize * (m / denom);
+        }
+    }
 }

@@ -113,10 +113,10 @@ public static class OpCheck
     }
 
     /// <summary>Every element of small inputs; a random 48 of large ones, since each probe costs two reference runs.</summary>
-    private static int[] ProbedElements(int length, Random random) =>
+    internal static int[] ProbedElements(int length, Random random) =>
         length <= 48 ? Enumerable.Range(0, length).ToArray() : Enumerable.Range(0, 48).Select(_ => random.Next(length)).Distinct().ToArray();
 
-    private static double[] FiniteDifference(Func<double[][], double[]> reference, double[][] values, int input, double[] upstream, int[] probed)
+    internal static double[] FiniteDifference(Func<double[][], double[]> reference, double[][] values, int input, double[] upstream, int[] probed)
     {
         const double h = 1e-6;
         var x = values[input];
@@ -138,13 +138,13 @@ public static class OpCheck
     private static double Dot(double[] a, double[] b) => a.Select((v, i) => v * b[i]).Sum();
 
     /// <summary>Values already rounded to the tensor's dtype, so the reference sees exactly what the op sees.</summary>
-    private static double[] Draw(InputSpec spec, Random random)
+    internal static double[] Draw(InputSpec spec, Random random)
     {
         var n = (int)ShapeUtil.NumEl(spec.Shape);
         return Enumerable.Range(0, n).Select(_ => spec.DType == DType.F32 ? (float)spec.Sampler(random) : Math.Floor(spec.Sampler(random))).ToArray();
     }
 
-    private static Tensor MakeTensor(InputSpec spec, double[] values)
+    internal static Tensor MakeTensor(InputSpec spec, double[] values)
     {
         var t = Tensor.FromDoubles(values, spec.Shape, spec.DType);
         if (spec.Differentiable) t.RequiresGrad = true;
