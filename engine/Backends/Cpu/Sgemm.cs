@@ -191,8 +191,10 @@ internal static unsafe partial class Sgemm
 
             int mPanels = (m + Mr - 1) / Mr;
             bool splitRows = mPanels >= 4 * threads;
-            // Enough row chunks for every thread to get the same number, each at most Mc rows.
-            int rowChunks = splitRows ? RoundUp((mPanels + Mc / Mr - 1) / (Mc / Mr), threads) : 1;
+            // About four row chunks per thread, so that a thread slowed by other work on its core hands chunks to the
+            // rest, but each of at least 8 and at most Mc / Mr panels; the count is a multiple of the thread count.
+            int chunkPanels = Math.Clamp(mPanels / (4 * threads), 8, Mc / Mr);
+            int rowChunks = splitRows ? RoundUp((mPanels + chunkPanels - 1) / chunkPanels, threads) : 1;
             int colChunks = splitRows ? 1 : threads;
             Problem self = this;
             int rowCount = m;
