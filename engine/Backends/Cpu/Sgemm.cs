@@ -207,7 +207,8 @@ internal static unsafe partial class Sgemm
                 int ncPadded = RoundUp(nc, Nr);
                 int nPanels = ncPadded / Nr;
                 int packChunks = Math.Min(nPanels, 4 * threads);
-                Parallel.For(0, packChunks, options, t => self.PackSharedB(bb, jc, nc, Split(t, packChunks, nPanels, Nr, nc), packedB));
+                Parallel.For(0, packChunks, options,
+                    t => self.PackSharedB(bb, jc, nc, Split(t, packChunks, nPanels, Nr, nc), packedB));
                 int chunksPerRow = Math.Min(colChunks, nPanels);
                 Parallel.For(0, rowChunks * chunksPerRow, options, item => self.ComputeRows(ab, cb + jc, ncPadded,
                     Split(item / chunksPerRow, rowChunks, mPanels, Mr, rowCount),
