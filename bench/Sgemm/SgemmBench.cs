@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Order;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using ClipEngine.Bench.Peak;
@@ -15,7 +14,7 @@ public static class SgemmBench
 
     public static int Run(string[] args)
     {
-        // Measured before the benchmarks start, on an otherwise idle process, so the % columns use this machine's clock.
+        // Measured first, while this process has nothing else running, so the % columns use this machine's clock.
         PeakProbe.Result peak = PeakProbe.Measure();
         Console.WriteLine($"clock {peak.ClockGHz:F3} GHz (1 core busy), {peak.AllCoreGHz:F3} GHz (all busy); " +
             $"fp32 peak {peak.SingleCorePeakGflops:F1} GFLOP/s per core, {peak.PeakGflops:F1} GFLOP/s on {peak.Cores}");
@@ -28,7 +27,6 @@ public static class SgemmBench
             .AddJob(baseJob.WithEnvironmentVariable(ThreadsVariable, "1").WithId("1 thread"))
             .AddColumn(new RateColumn(best: false), new RateColumn(best: true), new PeakColumn(peak))
             .HideColumns(Column.Error, Column.StdDev, Column.Median, "EnvironmentVariables")
-            .WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Declared))
             .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
 
         Summary summary = BenchmarkRunner.Run<SgemmBenchmarks>(config, args);

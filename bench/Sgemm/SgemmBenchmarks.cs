@@ -5,9 +5,14 @@ using ClipEngine.Backends.Cpu;
 namespace ClipEngine.Bench.Sgemm;
 
 /// <summary>One GEMM problem: C[M,N] = A[M,K] * op(B)[K,N], B stored [N,K] when TransB (a Linear layer's weight).</summary>
-public sealed record GemmShape(string Name, int M, int N, int K, bool TransB)
+/// <param name="Order">Position in the summary table, which BenchmarkDotNet sorts by comparing parameter values.</param>
+public sealed record GemmShape(int Order, string Name, int M, int N, int K, bool TransB) : IComparable<GemmShape>, IComparable
 {
     public double Flops => 2.0 * M * N * K;
+
+    public int CompareTo(GemmShape? other) => other is null ? 1 : Order.CompareTo(other.Order);
+
+    public int CompareTo(object? obj) => CompareTo(obj as GemmShape);
 
     public override string ToString() => $"{Name} {M}x{N}x{K}{(TransB ? " Bt" : "")}";
 }
@@ -18,13 +23,13 @@ public unsafe class SgemmBenchmarks
 
     public static IEnumerable<GemmShape> Shapes() =>
     [
-        new("square", 256, 256, 256, false),
-        new("square", 1024, 1024, 1024, false),
-        new("square", 2048, 2048, 2048, false),
+        new(0, "square", 256, 256, 256, false),
+        new(1, "square", 1024, 1024, 1024, false),
+        new(2, "square", 2048, 2048, 2048, false),
         // ViT-B/32 at batch 32: 50 tokens per image, width 768, MLP width 3072; weights are [out, in].
-        new("vit-mlp-up", 1600, 3072, 768, true),
-        new("vit-proj", 1600, 768, 768, true),
-        new("vit-mlp-down", 1600, 768, 3072, true),
+        new(3, "vit-mlp-up", 1600, 3072, 768, true),
+        new(4, "vit-proj", 1600, 768, 768, true),
+        new(5, "vit-mlp-down", 1600, 768, 3072, true),
     ];
 
     [ParamsSource(nameof(Shapes))]

@@ -111,7 +111,7 @@ internal static unsafe partial class Sgemm
         Update(c + 5 * ldc, c5a, va, vb, readC); Update(c + 5 * ldc + 8, c5b, va, vb, readC);
     }
 
-
+    // Portable fallback for CPUs without FMA; correct on any hardware, not tuned.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelScalar(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
