@@ -1,0 +1,2 @@
+Console.Error.WriteLine("clip: no verbs yet");
+return 1;
