@@ -1,4 +1,3 @@
-
 namespace ClipEngine.Backends.Cuda;
 
 /// <summary>
