@@ -25,6 +25,8 @@ public sealed unsafe partial class CudaBackend
 
     public void Copy(Tensor source, long sourceOffset, Tensor destination, long destinationOffset, long count)
     {
+        CheckExtent(source, sourceOffset, count, count, 1, "Copy source");
+        CheckExtent(destination, destinationOffset, count, count, 1, "Copy destination");
         var size = source.DType.SizeInBytes();
         if (count == 0) return;
         Driver.CopyDeviceToDevice(Ptr(destination).Offset(destinationOffset * size), Ptr(source).Offset(sourceOffset * size), count * size, Stream);
@@ -32,6 +34,8 @@ public sealed unsafe partial class CudaBackend
 
     public void CopyBlocks(Tensor source, long sourceOffset, long sourceStride, Tensor destination, long destinationOffset, long destinationStride, long blockLength, long count)
     {
+        CheckExtent(source, sourceOffset, sourceStride, blockLength, count, "CopyBlocks source");
+        CheckExtent(destination, destinationOffset, destinationStride, blockLength, count, "CopyBlocks destination");
         if (blockLength == 0 || count == 0) return;
         var size = source.DType.SizeInBytes();
         var from = Ptr(source).Offset(sourceOffset * size);
@@ -41,14 +45,14 @@ public sealed unsafe partial class CudaBackend
             Driver.CopyDeviceToDevice(to, from, blockLength * count * size, Stream);
             return;
         }
-        // The widest word that divides both addresses, the block and both strides (in bytes).
+        // The widest word that divides both addresses, the block and both strides (in bytes); dtypes are 2 bytes or more.
         var alignment = from.Address | to.Address | (ulong)(blockLength * size) | (ulong)(sourceStride * size) | (ulong)(destinationStride * size);
-        var word = (alignment & 7) == 0 ? 8 : (alignment & 3) == 0 ? 4 : (alignment & 1) == 0 ? 2 : 1;
-        var kernel = word switch { 8 => "copy_blocks_u64", 4 => "copy_blocks_u32", 2 => "copy_blocks_u16", _ => "copy_blocks_u8" };
+        var word = (alignment & 7) == 0 ? 8 : (alignment & 3) == 0 ? 4 : 2;
+        var kernel = word switch { 8 => "copy_blocks_u64", 4 => "copy_blocks_u32", _ => "copy_blocks_u16" };
         long words = blockLength * size / word, fromStride = sourceStride * size / word, toStride = destinationStride * size / word;
         var block = LaunchConfig.WarpMultiple(words, LaunchConfig.DefaultBlockSize);
         var config = new LaunchConfig(
-            new Dim3((uint)Math.Clamp((words + block - 1) / block, 1, _maxBlocks), (uint)Math.Min(count, 65535)),
+            new Dim3((uint)Math.Clamp((words + block - 1) / block, 1, _maxBlocks), (uint)Math.Min(count, LaunchConfig.MaxGridY)),
             block);
         Launcher.Launch(Modules.Get("copy.cu", kernel), config, from, to, words, count, fromStride, toStride);
     }
@@ -125,4 +129,13 @@ public sealed unsafe partial class CudaBackend
     };
 
     private static long ByteLength(Tensor t) => t.NumEl * t.DType.SizeInBytes();
+
+    /// <summary>Device writes out of bounds corrupt other tensors silently: count blocks of blockLength elements, stride apart from offset, must lie inside t.</summary>
+    private static void CheckExtent(Tensor t, long offset, long stride, long blockLength, long count, string what)
+    {
+        if (count <= 0 || blockLength <= 0) return;
+        var end = offset + (count - 1) * stride + blockLength;
+        if (offset < 0 || stride < 0 || end > t.NumEl)
+            throw new ArgumentOutOfRangeException(what, $"{what}: {count} blocks of {blockLength} elements from {offset}, stride {stride}, run past the {t.NumEl} elements of tensor {ShapeUtil.Format(t.Dims)}");
+    }
 }

@@ -11,8 +11,6 @@ public sealed unsafe partial class CudaBackend
 
     private const int ColumnSplit = 8;
 
-    private const int MaxGridY = 65535;
-
     public void Reduce(ReduceOp op, Tensor x, int outer, int n, int inner, Tensor y, Tensor? indices)
     {
         if (n == 0 && op is ReduceOp.Max or ReduceOp.ArgMax)
@@ -26,7 +24,7 @@ public sealed unsafe partial class CudaBackend
             return;
         }
         var config = new LaunchConfig(
-            new Dim3((uint)((inner + ColumnTile - 1) / ColumnTile), (uint)Math.Min(outer, MaxGridY)),
+            new Dim3((uint)((inner + ColumnTile - 1) / ColumnTile), (uint)Math.Min(outer, LaunchConfig.MaxGridY)),
             new Dim3(ColumnTile, ColumnSplit));
         Launcher.Launch(Modules.Get("reduce.cu", "reduce_cols_f32"), config, (int)op, Ptr(x), Ptr(y), positions, outer, n, inner);
     }

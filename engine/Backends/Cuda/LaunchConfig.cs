@@ -6,6 +6,9 @@ public readonly record struct LaunchConfig(Dim3 Grid, Dim3 Block, int SharedByte
     /// <summary>Threads per block of the element-wise kernels: enough warps to hide latency, small enough to fill every SM.</summary>
     public const int DefaultBlockSize = 256;
 
+    /// <summary>The largest grid.y (and grid.z) a launch may have.</summary>
+    public const int MaxGridY = 65535;
+
     /// <summary>
     /// A 1-D launch for a grid-stride loop over <paramref name="count"/> elements: one thread per element, but at most
     /// <paramref name="maxBlocks"/> blocks (the kernel's loop covers the rest) and at least one block.

@@ -30,4 +30,26 @@ public static class CudaTestDevice
         _ = Backend;
         return host.To(Device);
     }
+
+    /// <summary>Uninitialised memory on the test device.</summary>
+    public static Tensor Empty(int[] shape, DType dtype = DType.F32)
+    {
+        _ = Backend;
+        return Tensor.Empty(shape, dtype, Device);
+    }
+
+    /// <summary>n standard normal floats drawn from <paramref name="seed"/>.</summary>
+    public static float[] Normal(int n, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, n).Select(_ => (float)Support.InputSpec.NextNormal(random))];
+    }
+
+    /// <summary>n random bytes drawn from <paramref name="seed"/>.</summary>
+    public static byte[] RandomBytes(long n, int seed)
+    {
+        var bytes = new byte[n];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
 }
