@@ -1,4 +1,5 @@
 using ClipEngine.Backends.Cpu;
+using ClipEngine.Backends.Cuda;
 
 namespace ClipEngine.Backends;
 
@@ -8,6 +9,7 @@ public static class BackendRegistry
     private static readonly Dictionary<DeviceType, Func<int, IBackend>> Factories = new()
     {
         [DeviceType.Cpu] = _ => CpuBackend.Instance,
+        [DeviceType.Cuda] = CudaBackend.Create,
     };
 
     private static readonly Dictionary<Device, IBackend> Instances = [];
