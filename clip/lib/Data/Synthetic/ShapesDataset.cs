@@ -10,9 +10,9 @@ namespace ClipEngine.Clip.Data;
 public sealed class ShapesDataset
 {
     /// <summary>Per-channel RGB mean and std of OpenAI's CLIP preprocessing.</summary>
-    public static IReadOnlyList<float> Mean { get; } = [0.48145466f, 0.4578275f, 0.40821073f];
+    public static IReadOnlyList<float> Mean => ImagePreprocessor.OpenAIDatasetMean;
 
-    public static IReadOnlyList<float> Std { get; } = [0.26862954f, 0.26130258f, 0.27577711f];
+    public static IReadOnlyList<float> Std => ImagePreprocessor.OpenAIDatasetStd;
 
     private readonly SceneStream _training;
 
