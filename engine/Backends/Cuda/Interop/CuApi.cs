@@ -145,8 +145,14 @@ internal static unsafe partial class CuApi
     /// <summary>Throws a <see cref="CudaException"/> naming the call and the error unless <paramref name="result"/> is success.</summary>
     public static void Check(int result, string call)
     {
-        if (result != Success) throw new CudaException($"{call} failed: {Describe(result)}");
+        if (result != Success) throw Error(result, call);
     }
+
+    /// <summary>
+    /// The exception for a failed call. Hot paths test the result themselves and build <paramref name="call"/>'s
+    /// details (sizes, launch shape) only on failure: <c>if (r != Success) throw Error(r, $"…")</c>.
+    /// </summary>
+    public static CudaException Error(int result, string call) => new($"{call} failed: {Describe(result)}");
 
     /// <summary>"CUDA_ERROR_X (text)" from the driver, or the number when the driver cannot say.</summary>
     public static string Describe(int result)

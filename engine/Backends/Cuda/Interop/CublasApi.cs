@@ -58,8 +58,11 @@ internal static unsafe partial class CublasApi
 
     public static void Check(int result, string call)
     {
-        if (result != Success) throw new CudaException($"{call} failed: {StatusName(result)}");
+        if (result != Success) throw Error(result, call);
     }
+
+    /// <summary>The exception for a failed call, for callers that build the call's details only on failure.</summary>
+    public static CudaException Error(int result, string call) => new($"{call} failed: {StatusName(result)}");
 
     // cuBLAS 11 has no cublasGetStatusName, so the names come from cublas_api.h.
     private static string StatusName(int status) => status switch

@@ -62,7 +62,7 @@ public sealed unsafe class CudaDriver : ICudaDriver
             throw new CudaOutOfMemoryException(
                 $"out of memory on {Device.Name}: cuMemAlloc_v2 of {bytes} bytes failed with {free} of {total} bytes free", bytes);
         }
-        CuApi.Check(result, $"cuMemAlloc_v2({bytes} bytes)");
+        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemAlloc_v2({bytes} bytes)");
         return new DevicePtr(pointer);
     }
 
@@ -84,7 +84,8 @@ public sealed unsafe class CudaDriver : ICudaDriver
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         MakeCurrent();
-        CuApi.Check(CuApi.cuMemAllocHost_v2(out var pointer, (nuint)Math.Max(bytes, 1)), $"cuMemAllocHost_v2({bytes} bytes)");
+        var result = CuApi.cuMemAllocHost_v2(out var pointer, (nuint)Math.Max(bytes, 1));
+        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemAllocHost_v2({bytes} bytes)");
         return pointer;
     }
 
@@ -151,37 +152,43 @@ public sealed unsafe class CudaDriver : ICudaDriver
     public void MemsetAsync(DevicePtr destination, byte value, long bytes, nint stream)
     {
         MakeCurrent();
-        CuApi.Check(CuApi.cuMemsetD8Async(destination.Address, value, (nuint)bytes, stream), $"cuMemsetD8Async({bytes} bytes)");
+        var result = CuApi.cuMemsetD8Async(destination.Address, value, (nuint)bytes, stream);
+        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemsetD8Async({bytes} bytes)");
     }
 
     public void CopyHostToDevice(DevicePtr destination, void* source, long bytes, nint stream)
     {
         MakeCurrent();
-        CuApi.Check(CuApi.cuMemcpyHtoD_v2(destination.Address, source, (nuint)bytes), $"cuMemcpyHtoD_v2({bytes} bytes)");
+        var result = CuApi.cuMemcpyHtoD_v2(destination.Address, source, (nuint)bytes);
+        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemcpyHtoD_v2({bytes} bytes)");
     }
 
     public void CopyDeviceToHost(void* destination, DevicePtr source, long bytes, nint stream)
     {
         MakeCurrent();
-        CuApi.Check(CuApi.cuMemcpyDtoH_v2(destination, source.Address, (nuint)bytes), $"cuMemcpyDtoH_v2({bytes} bytes)");
+        var result = CuApi.cuMemcpyDtoH_v2(destination, source.Address, (nuint)bytes);
+        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemcpyDtoH_v2({bytes} bytes)");
     }
 
     public void CopyHostToDeviceAsync(DevicePtr destination, void* source, long bytes, nint stream)
     {
         MakeCurrent();
-        CuApi.Check(CuApi.cuMemcpyHtoDAsync_v2(destination.Address, source, (nuint)bytes, stream), $"cuMemcpyHtoDAsync_v2({bytes} bytes)");
+        var result = CuApi.cuMemcpyHtoDAsync_v2(destination.Address, source, (nuint)bytes, stream);
+        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemcpyHtoDAsync_v2({bytes} bytes)");
     }
 
     public void CopyDeviceToHostAsync(void* destination, DevicePtr source, long bytes, nint stream)
     {
         MakeCurrent();
-        CuApi.Check(CuApi.cuMemcpyDtoHAsync_v2(destination, source.Address, (nuint)bytes, stream), $"cuMemcpyDtoHAsync_v2({bytes} bytes)");
+        var result = CuApi.cuMemcpyDtoHAsync_v2(destination, source.Address, (nuint)bytes, stream);
+        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemcpyDtoHAsync_v2({bytes} bytes)");
     }
 
     public void CopyDeviceToDevice(DevicePtr destination, DevicePtr source, long bytes, nint stream)
     {
         MakeCurrent();
-        CuApi.Check(CuApi.cuMemcpyDtoDAsync_v2(destination.Address, source.Address, (nuint)bytes, stream), $"cuMemcpyDtoDAsync_v2({bytes} bytes)");
+        var result = CuApi.cuMemcpyDtoDAsync_v2(destination.Address, source.Address, (nuint)bytes, stream);
+        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemcpyDtoDAsync_v2({bytes} bytes)");
     }
 
     // ---- kernels ----
@@ -206,24 +213,24 @@ public sealed unsafe class CudaDriver : ICudaDriver
     public void SetMaxDynamicSharedMemory(CudaFunction function, int bytes)
     {
         MakeCurrent();
-        CuApi.Check(CuApi.cuFuncSetAttribute(function.Handle, CuApi.FunctionAttributeMaxDynamicSharedSizeBytes, bytes),
-            $"cuFuncSetAttribute({function.Name}, max dynamic shared memory = {bytes})");
+        var result = CuApi.cuFuncSetAttribute(function.Handle, CuApi.FunctionAttributeMaxDynamicSharedSizeBytes, bytes);
+        if (result != CuApi.Success) throw CuApi.Error(result, $"cuFuncSetAttribute({function.Name}, max dynamic shared memory = {bytes})");
     }
 
     public int MaxActiveBlocksPerMultiprocessor(CudaFunction function, int blockSize, int dynamicSharedBytes)
     {
         MakeCurrent();
-        CuApi.Check(CuApi.cuOccupancyMaxActiveBlocksPerMultiprocessor(out var blocks, function.Handle, blockSize, (nuint)dynamicSharedBytes),
-            $"cuOccupancyMaxActiveBlocksPerMultiprocessor({function.Name})");
+        var result = CuApi.cuOccupancyMaxActiveBlocksPerMultiprocessor(out var blocks, function.Handle, blockSize, (nuint)dynamicSharedBytes);
+        if (result != CuApi.Success) throw CuApi.Error(result, $"cuOccupancyMaxActiveBlocksPerMultiprocessor({function.Name})");
         return blocks;
     }
 
     public void Launch(CudaFunction function, Dim3 grid, Dim3 block, int dynamicSharedBytes, nint stream, void** arguments)
     {
         MakeCurrent();
-        CuApi.Check(CuApi.cuLaunchKernel(function.Handle, grid.X, grid.Y, grid.Z, block.X, block.Y, block.Z,
-            (uint)dynamicSharedBytes, stream, arguments, null),
-            $"cuLaunchKernel({function.Name}, grid {grid.X}x{grid.Y}x{grid.Z}, block {block.X}x{block.Y}x{block.Z}, {dynamicSharedBytes} B shared)");
+        var result = CuApi.cuLaunchKernel(function.Handle, grid.X, grid.Y, grid.Z, block.X, block.Y, block.Z,
+            (uint)dynamicSharedBytes, stream, arguments, null);
+        if (result != CuApi.Success) throw CuApi.Error(result, $"cuLaunchKernel({function.Name}, grid {grid.X}x{grid.Y}x{grid.Z}, block {block.X}x{block.Y}x{block.Z}, {dynamicSharedBytes} B shared)");
     }
 
     // ---- GEMM ----
@@ -238,16 +245,15 @@ public sealed unsafe class CudaDriver : ICudaDriver
             var compute = inputType == DType.F32 && AllowTf32 ? CublasApi.Compute32FFastTf32 : CublasApi.Compute32F;
             var transFirst = g.TransFirst ? CublasApi.OpT : CublasApi.OpN;
             var transSecond = g.TransSecond ? CublasApi.OpT : CublasApi.OpN;
-            var call = $"({shape}, {inputType} -> {outputType})";
-            if (g.Batch == 1)
-                CublasApi.Check(CublasApi.cublasGemmEx(handle, transFirst, transSecond, g.M, g.N, g.K,
+            var result = g.Batch == 1
+                ? CublasApi.cublasGemmEx(handle, transFirst, transSecond, g.M, g.N, g.K,
                     &alpha, b.Address, inputData, g.LdFirst, a.Address, inputData, g.LdSecond,
-                    &beta, c.Address, outputData, g.Ldc, compute, CublasApi.GemmDefault), $"cublasGemmEx{call}");
-            else
-                CublasApi.Check(CublasApi.cublasGemmStridedBatchedEx(handle, transFirst, transSecond, g.M, g.N, g.K,
+                    &beta, c.Address, outputData, g.Ldc, compute, CublasApi.GemmDefault)
+                : CublasApi.cublasGemmStridedBatchedEx(handle, transFirst, transSecond, g.M, g.N, g.K,
                     &alpha, b.Address, inputData, g.LdFirst, g.StrideFirst, a.Address, inputData, g.LdSecond, g.StrideSecond,
-                    &beta, c.Address, outputData, g.Ldc, g.StrideC, g.Batch, compute, CublasApi.GemmDefault),
-                    $"cublasGemmStridedBatchedEx{call}");
+                    &beta, c.Address, outputData, g.Ldc, g.StrideC, g.Batch, compute, CublasApi.GemmDefault);
+            if (result != CublasApi.Success)
+                throw CublasApi.Error(result, $"{(g.Batch == 1 ? "cublasGemmEx" : "cublasGemmStridedBatchedEx")}({shape}, {inputType} -> {outputType})");
         }
     }
 
