@@ -18,8 +18,10 @@ public static unsafe class NvrtcCompiler
     /// expf, division and sqrt for approximations and flush denormals everywhere, so GPU results would drift from
     /// the Cpu backend beyond the tests' tolerances; kernels call the intrinsics (__expf, …) where they want them.
     /// Not <c>-default-device</c>: device functions say <c>__device__</c>, which the emulator header defines away.
+    /// Line info only from NVRTC 12 on: Debian's NVRTC 11.8 segfaults with <c>-lineinfo</c> on a plain grid-stride
+    /// kernel (kernels/fill.cu: killed by SIGSEGV inside nvrtcCompileProgram; the same file compiles without it).
     /// </summary>
-    public static IReadOnlyList<string> DefaultOptions { get; } = ["-std=c++17", "-lineinfo"];
+    public static IReadOnlyList<string> DefaultOptions => Version.Major >= 12 ? ["-std=c++17", "-lineinfo"] : ["-std=c++17"];
 
     // NVRTC before 12 documents no thread safety for concurrent compiles; compiles are rare and cached, so serialize.
     private static readonly Lock CompileLock = new();
