@@ -12,6 +12,7 @@ public static class Program
         ("peak", "measure the core clock and print the fp32 peak", PeakProbe.Run),
         ("sgemm", "fp32 GEMM throughput (BenchmarkDotNet; extra args go to it, e.g. --filter)", SgemmBench.Run),
         ("ops", "every op family on the Cpu backend at ViT-B/32-like shapes, with GB/s (BenchmarkDotNet)", OpsBench.Run),
+        ("tokenize", "CLIP tokenizer tokens/s and captions/s, cold and warm word cache ([--vocab path])", Tokenizer.TokenizerBench.Run),
     ];
 
     public static int Main(string[] args)
