@@ -22,7 +22,8 @@ internal sealed record TensorReference(string File, string Key)
         using var file = SafeTensorsFile.Open(File);
         if (!file.Contains(Key))
         {
-            var names = file.Tensors.Select(t => t.Name).ToList();
+            // The names closest to the key (longest shared prefix) first: a typo's intended name leads the list.
+            var names = file.Tensors.Select(t => t.Name).OrderByDescending(n => n.AsSpan().CommonPrefixLength(Key)).ToList();
             var listed = string.Join(", ", names.Take(NamesListed)) + (names.Count > NamesListed ? $", … ({names.Count} in all)" : "");
             throw new InvalidDataException($"{File}: no tensor named '{Key}'; it holds {listed}");
         }
