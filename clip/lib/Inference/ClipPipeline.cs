@@ -90,12 +90,6 @@ public sealed class ClipPipeline : IDisposable
         return ClipTokenizer.FromOpenAiVocab(path);
     }
 
-    private static string Beside(string directory, string name, string pairedWith)
-    {
-        var path = Path.Combine(directory, name);
-        return File.Exists(path) ? path : throw new FileNotFoundException($"{pairedWith}: a Hugging Face vocabulary needs {name} beside it ({path} not found)", path);
-    }
-
     /// <summary>Raw image features [n, embed_dim] (CPU) of image files, in order; the first file that cannot be read throws its <see cref="ImageLoadException"/>.</summary>
     public Tensor EncodeImageFeatures(IReadOnlyList<string> paths)
     {
@@ -222,6 +216,12 @@ public sealed class ClipPipeline : IDisposable
         var slice = new string[count];
         for (var i = 0; i < count; i++) slice[i] = items[start + i];
         return slice;
+    }
+
+    private static string Beside(string directory, string name, string pairedWith)
+    {
+        var path = Path.Combine(directory, name);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{pairedWith}: a Hugging Face vocabulary needs {name} beside it ({path} not found)", path);
     }
 
     private static void CheckTokenizer(ClipTokenizer tokenizer, TextConfig text)

@@ -152,4 +152,20 @@ public class ClipPipelineTests
 
         Assert.Equal([320, 1125, 539, 320, 2368], tokenizer.Encode("a photo of a cat"));
     }
+
+    [Fact]
+    public void LoadTokenizer_HuggingFaceVocabJsonOrMergesTxt_FindsItsPartnerBesideIt()
+    {
+        using var directory = new TempDirectory();
+        var tokenizer = TinyClip.Tokenizer;
+        File.WriteAllText(directory.File("vocab.json"), System.Text.Json.JsonSerializer.Serialize(
+            Enumerable.Range(0, tokenizer.VocabSize).ToDictionary(tokenizer.IdToToken, id => id)));
+        File.WriteAllLines(directory.File("merges.txt"), ["#version: 0.2", .. tokenizer.Merges.Select(m => $"{m.First} {m.Second}")]);
+        string[] texts = ["a photo of a dog.", "a red car"];
+
+        Assert.Equal(tokenizer.TokenizeToArray(texts), ClipPipeline.LoadTokenizer(directory.File("vocab.json")).TokenizeToArray(texts));
+        Assert.Equal(tokenizer.TokenizeToArray(texts), ClipPipeline.LoadTokenizer(directory.File("merges.txt")).TokenizeToArray(texts));
+        File.Delete(directory.File("merges.txt"));
+        Assert.Contains("merges.txt", Assert.Throws<FileNotFoundException>(() => ClipPipeline.LoadTokenizer(directory.File("vocab.json"))).Message);
+    }
 }
