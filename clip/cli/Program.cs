@@ -1,2 +1,1 @@
-Console.Error.WriteLine("clip: no verbs yet");
-return 1;
+return ClipEngine.Cli.ClipCli.Run(args, Console.Out, Console.Error);

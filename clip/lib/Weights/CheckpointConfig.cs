@@ -18,13 +18,18 @@ internal static class CheckpointConfig
         string[] candidates = [Path.ChangeExtension(Path.GetFullPath(checkpointPath), ".json"), Path.Combine(directory, "open_clip_config.json"), Path.Combine(directory, "config.json")];
         foreach (var candidate in candidates)
         {
-            if (!File.Exists(candidate)) continue;
-            var length = new FileInfo(candidate).Length;
-            if (length > limits.MaxPickleBytes)
-                throw new CheckpointFormatException(candidate, $"config is {length} bytes, more than the limit of {limits.MaxPickleBytes}");
-            return Normalize(File.ReadAllText(candidate), candidate, "config");
+            if (File.Exists(candidate)) return ReadFile(candidate, limits);
         }
         return null;
+    }
+
+    /// <summary>A config file in any of the shapes <see cref="Find"/> accepts, as open_clip or OpenAI-style JSON.</summary>
+    public static string ReadFile(string path, CheckpointLimits limits)
+    {
+        var length = new FileInfo(path).Length;
+        if (length > limits.MaxPickleBytes)
+            throw new CheckpointFormatException(path, $"config is {length} bytes, more than the limit of {limits.MaxPickleBytes}");
+        return Normalize(File.ReadAllText(path), path, "config");
     }
 
     private static string Normalize(string json, string file, string what)
