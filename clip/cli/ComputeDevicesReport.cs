@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
+using ClipEngine.Backends.Cuda;
 
 namespace ClipEngine.Cli;
 
@@ -17,12 +18,14 @@ internal static class ComputeDevicesReport
         WriteCuda(output);
     }
 
-    /// <summary>
-    /// The CUDA section. Integration point: when the Cuda backend is built in, this prints its
-    /// <c>CudaDiagnostics.Report()</c> (driver, devices, NVRTC and cuBLAS versions) instead.
-    /// </summary>
-    private static void WriteCuda(TextWriter output) =>
-        output.WriteLine("  cuda: CUDA support is not built into this version (the device cuda is refused)");
+    /// <summary>The CUDA section: what the real driver path finds (driver, devices, NVRTC, cuBLAS) or why each is missing.</summary>
+    private static void WriteCuda(TextWriter output)
+    {
+        var report = CudaDiagnostics.Report();
+        output.WriteLine($"  cuda: {(report.IsAvailable ? "available (--device cuda)" : "not available (--device cuda is refused)")}");
+        foreach (var line in report.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            output.WriteLine($"       {line}");
+    }
 
     private static IEnumerable<string> SimdFeatures()
     {
