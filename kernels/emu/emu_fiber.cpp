@@ -86,7 +86,8 @@ void release_stack(Stack& stack)
 
 extern "C" void cuda_emu_switch(void** save_sp, void* resume_sp);
 
-// Pushes the callee-saved registers and the SSE/x87 control words, swaps stack pointers, pops the other side's.
+// Pushes the callee-saved registers, swaps stack pointers, pops the other side's. The SSE and x87 control words are
+// callee-saved too, but neither kernels nor the scheduler change them, and restoring them costs more than the rest.
 asm(R"(
     .text
     .p2align 4
@@ -99,14 +100,8 @@ cuda_emu_switch:
     pushq %r13
     pushq %r14
     pushq %r15
-    subq $8, %rsp
-    stmxcsr (%rsp)
-    fnstcw 4(%rsp)
     movq %rsp, (%rdi)
     movq %rsi, %rsp
-    ldmxcsr (%rsp)
-    fldcw 4(%rsp)
-    addq $8, %rsp
     popq %r15
     popq %r14
     popq %r13
@@ -124,11 +119,6 @@ void context_init(Context& context, Stack& stack, void (*entry)())
     *--sp = 0;                                       // entry's return address: it never returns
     *--sp = reinterpret_cast<std::uint64_t>(entry); // where cuda_emu_switch's ret lands
     for (int i = 0; i < 6; ++i) *--sp = 0;           // rbp rbx r12 r13 r14 r15
-    std::uint32_t mxcsr;
-    std::uint16_t fpu_control;
-    asm volatile("stmxcsr %0" : "=m"(mxcsr));
-    asm volatile("fnstcw %0" : "=m"(fpu_control));
-    *--sp = static_cast<std::uint64_t>(mxcsr) | (static_cast<std::uint64_t>(fpu_control) << 32);
     context.sp = sp;
     context.stack_bottom = stack.base;
     context.stack_size = stack.size;

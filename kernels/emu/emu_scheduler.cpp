@@ -1,6 +1,8 @@
 #include "cuda_emu.h"
 #include "emu_scheduler.h"
 
+#include <algorithm>
+#include <cassert>
 #include <cstdlib>
 #include <sstream>
 
@@ -65,7 +67,8 @@ unsigned long long garbage(unsigned int size)
 } // namespace
 
 BlockRun::BlockRun(Thunk thunk, void** args, dim3 grid, dim3 block, std::size_t dynamic_shared_bytes)
-    : thunk_(thunk), args_(args), threads_(block.x * block.y * block.z), dynamic_shared_bytes_(dynamic_shared_bytes), fibers_(threads_)
+    : thunk_(thunk), args_(args), threads_(block.x * block.y * block.z), dynamic_shared_bytes_(dynamic_shared_bytes), fibers_(threads_),
+      warp_waiting_((threads_ + 31) / 32), warp_exited_((threads_ + 31) / 32)
 {
     info_.block_dim = block;
     info_.grid_dim = grid;
@@ -109,6 +112,8 @@ bool BlockRun::run(uint3 index, unsigned long long linear_index)
         context_init(f.context, f.stack, &BlockRun::fiber_main);
     }
     exited_ = 0;
+    std::fill(warp_waiting_.begin(), warp_waiting_.end(), 0u);
+    std::fill(warp_exited_.begin(), warp_exited_.end(), 0u);
     current_run = this;
     current_block = &info_;
 
@@ -150,6 +155,7 @@ void BlockRun::fiber_main()
     Fiber& f = *run.running_;
     f.state = FiberState::Exited;
     ++run.exited_;
+    run.warp_exited_[f.linear / 32] |= 1u << (f.linear % 32);
     context_switch(f.context, run.scheduler_, true);
     __builtin_unreachable();
 }
@@ -292,11 +298,7 @@ unsigned int BlockRun::warp_lanes(unsigned int warp_base) const
 unsigned int BlockRun::active_mask() const
 {
     unsigned int base = running_->linear & ~31u;
-    unsigned int lanes = warp_lanes(base);
-    unsigned int active = 0;
-    for (unsigned int lane = 0; lane < 32; ++lane)
-        if ((lanes & (1u << lane)) && fibers_[base + lane].state != FiberState::Exited) active |= 1u << lane;
-    return active;
+    return warp_lanes(base) & ~warp_exited_[base / 32];
 }
 
 unsigned long long BlockRun::exchange(Site site, WarpOp op, unsigned int mask, unsigned long long value, int arg, int width, unsigned int size)
@@ -304,10 +306,15 @@ unsigned long long BlockRun::exchange(Site site, WarpOp op, unsigned int mask, u
     Fiber& f = *running_;
     unsigned int lane = f.linear & 31u;
     unsigned int base = f.linear - lane;
+    unsigned int warp = base / 32;
     if (!(mask & (1u << lane)))
         fail(std::string(op_name(op)) + " at " + where(site) + ": mask " + hex(mask) + " does not include the calling lane " + std::to_string(lane));
     if (is_shuffle(op) && (width < 1 || width > 32 || (width & (width - 1)) != 0))
         fail(std::string(op_name(op)) + " at " + where(site) + ": width " + std::to_string(width) + " is not a power of two in [1, 32]");
+    // Lanes past the end of a partial last warp do not exist and are left out of the rendezvous.
+    unsigned int lanes = mask & warp_lanes(base);
+    if (unsigned int gone = lanes & warp_exited_[warp])
+        fail(std::string(op_name(op)) + " at " + where(site) + ": lane " + std::to_string(__builtin_ctz(gone)) + " of mask " + hex(mask) + " has exited");
     f.state = FiberState::AtWarp;
     f.site = site;
     f.op = op;
@@ -316,17 +323,13 @@ unsigned long long BlockRun::exchange(Site site, WarpOp op, unsigned int mask, u
     f.arg = arg;
     f.width = width;
     f.size = size;
+    warp_waiting_[warp] |= 1u << lane;
 
-    // Lanes past the end of a partial last warp do not exist and are left out of the rendezvous.
-    unsigned int lanes = mask & warp_lanes(base);
-    bool complete = true;
-    for (unsigned int other = 0; other < 32; ++other)
+    bool complete = (warp_waiting_[warp] & lanes) == lanes;
+    for (unsigned int other = 0; complete && other < 32; ++other)
     {
-        if (!(lanes & (1u << other))) continue;
         const Fiber& g = fibers_[base + other];
-        if (g.state == FiberState::Exited)
-            fail(std::string(op_name(op)) + " at " + where(site) + ": lane " + std::to_string(other) + " of mask " + hex(mask) + " has exited");
-        if (g.state != FiberState::AtWarp || g.op != op || g.mask != mask) complete = false;
+        if ((lanes & (1u << other)) && (g.op != op || g.mask != mask)) complete = false;
     }
     if (complete) complete_exchange(base, lanes, op);
     else suspend(f);
@@ -402,6 +405,7 @@ void BlockRun::complete_exchange(unsigned int warp_base, unsigned int lanes, War
         }
         f.state = FiberState::Runnable;
     }
+    warp_waiting_[warp_base / 32] &= ~lanes;
 }
 
 int barrier(Site site, BarrierKind kind, int predicate) { return current_run->arrive_at_barrier(site, kind, predicate); }
@@ -416,3 +420,17 @@ unsigned int active_mask() { return current_run->active_mask(); }
 void trap(Site site) { current_run->fail("__trap() at " + where(site)); }
 
 }} // namespace cuda_emu::detail
+
+// A failed assert() in a kernel fails the launch, as a device-side assert does on the GPU, instead of aborting the
+// process; this definition is local to the module, so it only takes over the module's own asserts.
+extern "C" void __assert_fail(const char* assertion, const char* file, unsigned int line, const char* function) noexcept
+{
+    using cuda_emu::detail::current_run;
+    std::string message = std::string("assertion '") + assertion + "' failed in " + function + " at " + file + ":" + std::to_string(line);
+    if (current_run == nullptr)
+    {
+        std::fprintf(stderr, "%s\n", message.c_str());
+        std::abort();
+    }
+    current_run->fail(message);
+}

@@ -68,6 +68,8 @@ private:
     unsigned int threads_;
     std::size_t dynamic_shared_bytes_;
     std::vector<Fiber> fibers_;
+    std::vector<unsigned int> warp_waiting_; // per warp, the lanes waiting at a warp operation
+    std::vector<unsigned int> warp_exited_;  // per warp, the lanes that have exited
     Context scheduler_;
     Fiber* running_ = nullptr;
     unsigned int exited_ = 0;

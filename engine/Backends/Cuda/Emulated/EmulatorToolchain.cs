@@ -14,7 +14,9 @@ internal sealed class EmulatorToolchain(string compiler, bool addressSanitizer)
     private const string HostSource = EmuPrefix + "emu_host.cpp";
     private static readonly TimeSpan CompileTimeout = TimeSpan.FromMinutes(5);
 
-    private readonly Lazy<string> identity = new(() => Identify(compiler));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>> Identities = new();
+
+    private readonly Lazy<string> identity = Identities.GetOrAdd(compiler, c => new Lazy<string>(() => Identify(c)));
     private int moduleCompilations;
 
     /// <summary>How many kernel files this toolchain compiled, i.e. kernel-cache misses.</summary>

@@ -61,6 +61,17 @@ public sealed class BarrierTests(EmulatorFixture fixture)
     }
 
     [Fact]
+    public void AFailedAssertFailsTheLaunch()
+    {
+        var values = Enumerable.Range(1, 64).Select(i => i == 50 ? -1f : i).ToArray();
+        using var input = DeviceArray<float>.From(fixture.Driver, values);
+        var error = Assert.Throws<CudaException>(() => fixture.Driver.Run(fixture.Function("barrier.cu", "assert_positive"), 1, 64, 0, input));
+        Assert.Contains("thread (49,0,0)", error.Message);
+        Assert.Contains("assertion 'values[threadIdx.x] > 0.0f' failed", error.Message);
+        Assert.Contains("barrier.cu:68", error.Message);
+    }
+
+    [Fact]
     public void BarrierReductionsCountAndCombinePredicates()
     {
         var random = new Random(7);

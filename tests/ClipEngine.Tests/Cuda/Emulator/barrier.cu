@@ -60,3 +60,10 @@ extern "C" __global__ void trap_in_thread(int which)
 {
     if ((int)threadIdx.x == which) __trap();
 }
+
+#include <assert.h>
+
+extern "C" __global__ void assert_positive(const float* values)
+{
+    assert(values[threadIdx.x] > 0.0f);
+}
