@@ -40,7 +40,10 @@ internal abstract unsafe class EmulatedModule(EmulatedDriver driver, string sour
         Unload();
     }
 
-    protected abstract void Unload();
+    /// <summary>Releases what the module holds in this process; nothing by default.</summary>
+    protected virtual void Unload()
+    {
+    }
 
     protected static CudaException Failure(string name, string message) => new($"kernel {name} failed: {message}");
 }

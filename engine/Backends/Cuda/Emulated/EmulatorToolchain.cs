@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace ClipEngine.Backends.Cuda.Emulated;
@@ -14,7 +15,7 @@ internal sealed class EmulatorToolchain(string compiler, bool addressSanitizer)
     private const string HostSource = EmuPrefix + "emu_host.cpp";
     private static readonly TimeSpan CompileTimeout = TimeSpan.FromMinutes(5);
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>> Identities = new();
+    private static readonly ConcurrentDictionary<string, Lazy<string>> Identities = new();
 
     private readonly Lazy<string> identity = Identities.GetOrAdd(compiler, c => new Lazy<string>(() => Identify(c)));
     private int moduleCompilations;

@@ -113,8 +113,4 @@ internal sealed unsafe class SanitizedModule(EmulatedDriver driver, string sourc
         var message = Encoding.UTF8.GetString(output.ReadBytes(output.ReadInt32()));
         return status == 0 ? null : message;
     }
-
-    protected override void Unload()
-    {
-    }
 }
