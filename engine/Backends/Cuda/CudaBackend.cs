@@ -10,7 +10,7 @@ namespace ClipEngine.Backends.Cuda;
 /// </summary>
 public sealed unsafe partial class CudaBackend : IBackend, IDisposable
 {
-    private static Func<int, ICudaDriver>? _driverFactory;
+    private static Func<int, ICudaDriver> _driverFactory = CudaDrivers.Create;
 
     private readonly bool _ownsDriver;
     private readonly int _maxBlocks;
@@ -47,7 +47,8 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
 
     /// <summary>
     /// Chooses the driver of the backends that <see cref="BackendRegistry"/> creates for "cuda:N" devices from now on:
-    /// the real driver, or the emulated one (CLIPENGINE_CUDA_DRIVER=emulated). The factory is given N.
+    /// by default <see cref="CudaDrivers.Create"/> (the real driver, or the emulated one with CLIPENGINE_CUDA_DRIVER=emulated).
+    /// The factory is given N.
     /// </summary>
     public static void UseDriver(Func<int, ICudaDriver> factory)
     {
@@ -56,12 +57,8 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
     }
 
     /// <summary>The backend of "cuda:<paramref name="deviceIndex"/>" over a driver from the <see cref="UseDriver"/> factory.</summary>
-    public static CudaBackend Create(int deviceIndex)
-    {
-        var factory = Volatile.Read(ref _driverFactory)
-            ?? throw new NotSupportedException($"no CUDA driver is configured for cuda:{deviceIndex}: call CudaBackend.UseDriver with the real or the emulated driver first");
-        return new CudaBackend(factory(deviceIndex), deviceIndex, ownsDriver: true);
-    }
+    public static CudaBackend Create(int deviceIndex) =>
+        new(Volatile.Read(ref _driverFactory)(deviceIndex), deviceIndex, ownsDriver: true);
 
     /// <summary>Blocks until every op queued on <see cref="Stream"/> has run.</summary>
     public void Synchronize() => Driver.SynchronizeStream(Stream);
