@@ -20,6 +20,19 @@ public static class Autograd
         public void Dispose() => _noGradDepth--;
     }
 
+    /// <summary>Within the returned scope the graph is recorded even inside <see cref="NoGrad"/> (torch.enable_grad()).</summary>
+    public static EnableGradScope EnableGrad()
+    {
+        var scope = new EnableGradScope(_noGradDepth);
+        _noGradDepth = 0;
+        return scope;
+    }
+
+    public readonly struct EnableGradScope(int outerDepth) : IDisposable
+    {
+        public void Dispose() => _noGradDepth = outerDepth;
+    }
+
     /// <summary>True when an op with these inputs must record a node.</summary>
     internal static bool Needs(Tensor a) => IsEnabled && a.RequiresGrad;
 

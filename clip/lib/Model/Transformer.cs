@@ -17,6 +17,12 @@ public sealed class Transformer : Module
 
     public ModuleList<ResidualAttentionBlock> Resblocks { get; }
 
+    /// <summary>
+    /// Recompute each block's activations during backward instead of keeping them (open_clip's
+    /// set_grad_checkpointing): less memory for one more forward pass per block; the gradients are the same.
+    /// </summary>
+    public bool GradCheckpointing { get; set; }
+
     public override Tensor Forward(Tensor input) => Forward(input, causal: false);
 
     /// <summary>x [B, S, width] through every block; <paramref name="observe"/>, when given, sees each block's output as "{prefix}resblock{i}".</summary>
@@ -24,7 +30,8 @@ public sealed class Transformer : Module
     {
         for (var i = 0; i < Resblocks.Count; i++)
         {
-            x = Resblocks[i].Forward(x, causal);
+            var block = Resblocks[i];
+            x = GradCheckpointing ? Checkpoint.Run(h => block.Forward(h, causal), x, block.Parameters()) : block.Forward(x, causal);
             observe?.Invoke(prefix + "resblock" + i.ToString(CultureInfo.InvariantCulture), x);
         }
         return x;
