@@ -11,7 +11,7 @@ public sealed unsafe partial class CpuBackend
     public void AdamWStep(Tensor param, Tensor grad, Tensor m, Tensor v, in AdamWStepArgs args)
     {
         float* pp = Ptr(param), pg = Ptr(grad), pm = Ptr(m), pv = Ptr(v);
-        var k = new AdamWConstants(args);
+        var k = new AdamWCoefficients(args);
         Chunked(param.NumEl, (offset, len) =>
         {
             var width = Vector<float>.Count;
@@ -22,7 +22,7 @@ public sealed unsafe partial class CpuBackend
                 var p = Vector.Load(pp + at);
                 var mm = Vector.Load(pm + at);
                 var vv = Vector.Load(pv + at);
-                k.Update(ref p, ref mm, ref vv, Vector.Load(pg + at));
+                Update(k, ref p, ref mm, ref vv, Vector.Load(pg + at));
                 p.Store(pp + at);
                 mm.Store(pm + at);
                 vv.Store(pv + at);
@@ -34,7 +34,7 @@ public sealed unsafe partial class CpuBackend
                 var p = new Vector<float>(pp[at]);
                 var mm = new Vector<float>(pm[at]);
                 var vv = new Vector<float>(pv[at]);
-                k.Update(ref p, ref mm, ref vv, new Vector<float>(pg[at]));
+                Update(k, ref p, ref mm, ref vv, new Vector<float>(pg[at]));
                 pp[at] = p[0];
                 pm[at] = mm[0];
                 pv[at] = vv[0];
@@ -42,26 +42,14 @@ public sealed unsafe partial class CpuBackend
         });
     }
 
-    private readonly struct AdamWConstants(in AdamWStepArgs args)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update(in AdamWCoefficients k, ref Vector<float> p, ref Vector<float> m, ref Vector<float> v, Vector<float> grad)
     {
-        private readonly float _decay = (float)(1 - args.Lr * args.WeightDecay);
-        private readonly float _oneMinusBeta1 = (float)(1 - args.Beta1);
-        private readonly float _beta2 = (float)args.Beta2;
-        private readonly float _oneMinusBeta2 = (float)(1 - args.Beta2);
-        private readonly float _biasCorrection2Sqrt = (float)Math.Sqrt(1 - Math.Pow(args.Beta2, args.Step));
-        private readonly float _stepSize = (float)(args.Lr / (1 - Math.Pow(args.Beta1, args.Step)));
-        private readonly float _eps = (float)args.Eps;
-        private readonly float _gradScale = args.GradScale;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Update(ref Vector<float> p, ref Vector<float> m, ref Vector<float> v, Vector<float> grad)
-        {
-            var g = grad * _gradScale;
-            p *= _decay;
-            m += _oneMinusBeta1 * (g - m);
-            v = v * _beta2 + _oneMinusBeta2 * g * g;
-            var denom = Vector.SquareRoot(v) / _biasCorrection2Sqrt + new Vector<float>(_eps);
-            p -= _stepSize * (m / denom);
-        }
+        var g = grad * k.GradScale;
+        p *= k.Decay;
+        m += k.OneMinusBeta1 * (g - m);
+        v = v * k.Beta2 + k.OneMinusBeta2 * g * g;
+        var denom = Vector.SquareRoot(v) / k.BiasCorrection2Sqrt + new Vector<float>(k.Eps);
+        p -= k.StepSize * (m / denom);
     }
 }

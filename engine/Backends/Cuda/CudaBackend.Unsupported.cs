@@ -8,31 +8,14 @@ public sealed partial class CudaBackend
     [
         nameof(Allocate), nameof(CopyFromHost), nameof(CopyToHost), nameof(Copy), nameof(CopyBlocks),
         nameof(Fill), nameof(Cast), nameof(Binary), nameof(Reduce),
+        nameof(Gemm), nameof(Unary), nameof(UnaryBackward), nameof(Scalar), nameof(Broadcast), nameof(Permute),
+        nameof(GatherRows), nameof(ScatterAddRows), nameof(ScatterAlongAxis), nameof(Im2Patches), nameof(Patches2Im),
+        nameof(AdamWStep), nameof(FillRandom),
     ];
 
     /// <summary>The <see cref="IBackend"/> methods that throw <see cref="NotSupportedException"/> until they get a kernel.</summary>
     public static IReadOnlyList<string> MissingOps { get; } =
         [.. typeof(IBackend).GetMethods().Where(m => !m.IsSpecialName).Select(m => m.Name).Except(SupportedOps).Order(StringComparer.Ordinal)];
-
-    public void FillRandom(Tensor tensor, RandomDistribution distribution, ulong seed, ulong offset, float a, float b) => throw NoKernel();
-
-    public void Unary(UnaryOp op, Tensor x, Tensor y) => throw NoKernel();
-
-    public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx) => throw NoKernel();
-
-    public void Scalar(ScalarOp op, Tensor x, float s, Tensor y) => throw NoKernel();
-
-    public void ScatterAlongAxis(Tensor values, Tensor indices, int outer, int n, int inner, Tensor destination) => throw NoKernel();
-
-    public void Broadcast(Tensor x, Tensor y) => throw NoKernel();
-
-    public void Permute(Tensor x, int[] perm, Tensor y) => throw NoKernel();
-
-    public void GatherRows(Tensor table, Tensor indices, Tensor y) => throw NoKernel();
-
-    public void ScatterAddRows(Tensor gy, Tensor indices, Tensor gTable) => throw NoKernel();
-
-    public void Gemm(in GemmShape shape, float alpha, Tensor a, Tensor b, float beta, Tensor c) => throw NoKernel();
 
     public void LayerNorm(Tensor x, Tensor? weight, Tensor? bias, float eps, Tensor y, Tensor mean, Tensor rstd) => throw NoKernel();
 
@@ -57,10 +40,4 @@ public sealed partial class CudaBackend
     public void ContrastiveLoss(Tensor logits, Tensor loss, Tensor rowLse, Tensor columnLse) => throw NoKernel();
 
     public void ContrastiveLossBackward(Tensor gLoss, Tensor logits, Tensor rowLse, Tensor columnLse, Tensor gLogits) => throw NoKernel();
-
-    public void Im2Patches(Tensor images, int patch, Tensor patches) => throw NoKernel();
-
-    public void Patches2Im(Tensor patches, int patch, Tensor images) => throw NoKernel();
-
-    public void AdamWStep(Tensor param, Tensor grad, Tensor m, Tensor v, in AdamWStepArgs args) => throw NoKernel();
 }
