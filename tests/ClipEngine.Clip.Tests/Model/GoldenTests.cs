@@ -3,19 +3,43 @@ using Xunit.Abstractions;
 
 namespace ClipEngine.Clip.Tests.Model;
 
+/// <summary>The tiny ViT against the goldens on the Cpu backend.</summary>
+public sealed class GoldenTests(ITestOutputHelper output) : GoldenTestsOnDevice(output, Device.Cpu);
+
+/// <summary>The same on the Cuda backend: cuda:0 over the emulated driver in CI, a real GPU with CLIPENGINE_DEVICE=cuda.</summary>
+public sealed class CudaGoldenTests(ITestOutputHelper output) : GoldenTestsOnDevice(output, ClipCudaTestDevice.Device);
+
 /// <summary>
 /// The tiny ViT against OpenAI's implementation (../shared/goldens): fp32 here against the float64 references,
 /// within 1e-4 relative per tensor (1e-5 on the loss), the tolerance the goldens' README suggests given the
-/// measured fp32-vs-float64 spread of ≤ 4e-6 on outputs and ≤ 1.1e-5 on gradients.
+/// measured fp32-vs-float64 spread of ≤ 4e-6 on outputs and ≤ 1.1e-5 on gradients. The model, its inputs and
+/// every op live on <paramref name="device"/>; only the comparisons read back to the host.
 /// </summary>
-public sealed class GoldenTests(ITestOutputHelper output) : IDisposable
+public abstract class GoldenTestsOnDevice : IDisposable
 {
     private const double Tolerance = 1e-4;
     private const double LossTolerance = 1e-5;
 
+    private readonly ITestOutputHelper _output;
+    private readonly Device _device;
     private readonly TinyVit _tiny = new();
+    private readonly Tensor _images;
+    private readonly Tensor _tokens;
 
-    public void Dispose() => _tiny.Dispose();
+    protected GoldenTestsOnDevice(ITestOutputHelper output, Device device)
+    {
+        _output = output;
+        _device = device;
+        _images = _tiny.Images.To(device);
+        _tokens = _tiny.Tokens.To(device);
+    }
+
+    public void Dispose()
+    {
+        _images.Dispose();
+        _tokens.Dispose();
+        _tiny.Dispose();
+    }
 
     [Fact]
     public void MetadataConfigGivesTheGoldensHeadCounts()
@@ -23,7 +47,7 @@ public sealed class GoldenTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(1, _tiny.Config.Vision.Heads);
         Assert.Equal(4, _tiny.Config.Text.Heads);
         Assert.Equal(999, _tiny.Config.Text.EotTokenId);
-        using var model = _tiny.BuildModel();
+        using var model = _tiny.BuildModel(_device);
         Assert.Equal(4, model.Transformer.Resblocks[0].Attn.NumHeads);
         Assert.Equal(1, model.Visual.Transformer.Resblocks[0].Attn.NumHeads);
     }
@@ -32,12 +56,12 @@ public sealed class GoldenTests(ITestOutputHelper output) : IDisposable
     public void FeaturesLogitsLossAndActivationsMatchFloat64()
     {
         using var scope = TensorScope.Begin();
-        using var model = _tiny.BuildModel();
+        using var model = _tiny.BuildModel(_device);
         var activations = new Dictionary<string, float[]>();
         void Observe(string name, Tensor t) => activations.Add(name, t.ToArray());
 
-        var imageFeatures = model.EncodeImage(_tiny.Images, Observe);
-        var textFeatures = model.EncodeText(_tiny.Tokens, Observe);
+        var imageFeatures = model.EncodeImage(_images, Observe);
+        var textFeatures = model.EncodeText(_tokens, Observe);
         var (logitsPerImage, logitsPerText) = model.Logits(imageFeatures, textFeatures);
         var loss = Ops.ContrastiveLoss(logitsPerImage);
 
@@ -55,19 +79,19 @@ public sealed class GoldenTests(ITestOutputHelper output) : IDisposable
     public void ForwardAndLossAgreeWithTheEncodersAndTheGoldens()
     {
         using var scope = TensorScope.Begin();
-        using var model = _tiny.BuildModel();
-        var (logitsPerImage, logitsPerText) = model.Forward(_tiny.Images, _tiny.Tokens);
+        using var model = _tiny.BuildModel(_device);
+        var (logitsPerImage, logitsPerText) = model.Forward(_images, _tokens);
         Relative.Check("logits_per_image", logitsPerImage.ToArray(), _tiny.Reference("logits_per_image"), Tolerance);
         Relative.Check("logits_per_text", logitsPerText.ToArray(), _tiny.Reference("logits_per_text"), Tolerance);
-        Relative.Check("loss", model.Loss(_tiny.Images, _tiny.Tokens).ToArray(), _tiny.Reference("loss"), LossTolerance);
+        Relative.Check("loss", model.Loss(_images, _tokens).ToArray(), _tiny.Reference("loss"), LossTolerance);
     }
 
     [Fact]
     public void EveryParametersGradientMatchesFloat64()
     {
         using var scope = TensorScope.Begin();
-        using var model = _tiny.BuildModel();
-        model.Loss(_tiny.Images, _tiny.Tokens).Backward();
+        using var model = _tiny.BuildModel(_device);
+        model.Loss(_images, _tokens).Backward();
         var names = model.NamedParameters().Select(p => p.Key).ToList();
         Assert.Equal(_tiny.Weights.Keys.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
         var worst = 0.0;
@@ -76,7 +100,7 @@ public sealed class GoldenTests(ITestOutputHelper output) : IDisposable
             Assert.NotNull(parameter.Grad);
             worst = Math.Max(worst, Relative.Check("grad." + name, parameter.Grad.ToArray(), _tiny.Reference("grad." + name), Tolerance));
         }
-        output.WriteLine($"{names.Count} gradients, worst relative error {worst:E3}");
+        _output.WriteLine($"{names.Count} gradients, worst relative error {worst:E3}");
     }
 
     /// <summary>
@@ -90,7 +114,7 @@ public sealed class GoldenTests(ITestOutputHelper output) : IDisposable
     public void ThreeAdamWStepsReproduceTheParametersAndLosses()
     {
         const double lr = 1e-3, eps = 1e-6, steps = 3;
-        using var model = _tiny.BuildModel();
+        using var model = _tiny.BuildModel(_device);
         using var optimizer = new AdamW(model.Parameters(), lr, beta1: 0.9, beta2: 0.98, eps, weightDecay: 0.2);
         var losses = new float[(int)steps];
         var keyBiasNoise = new Dictionary<string, double>();
@@ -98,7 +122,7 @@ public sealed class GoldenTests(ITestOutputHelper output) : IDisposable
         {
             using var scope = TensorScope.Begin();
             optimizer.ZeroGrad();
-            var loss = model.Loss(_tiny.Images, _tiny.Tokens);
+            var loss = model.Loss(_images, _tokens);
             losses[step] = loss.Item();
             loss.Backward();
             foreach (var (name, parameter) in model.NamedParameters().Where(p => IsInProjBias(p.Key)))
@@ -113,7 +137,7 @@ public sealed class GoldenTests(ITestOutputHelper output) : IDisposable
         Report("adamw.losses", losses, LossTolerance);
         using (var scope = TensorScope.Begin())
         using (Autograd.NoGrad())
-            Report("adamw.loss_after_step3", model.Loss(_tiny.Images, _tiny.Tokens).ToArray(), LossTolerance);
+            Report("adamw.loss_after_step3", model.Loss(_images, _tokens).ToArray(), LossTolerance);
 
         var worst = 0.0;
         foreach (var (name, parameter) in model.NamedParameters())
@@ -131,9 +155,9 @@ public sealed class GoldenTests(ITestOutputHelper output) : IDisposable
             var keyDrift = KeySlice(actual).Zip(KeySlice(expected), (a, b) => Math.Abs(a - b)).Max();
             var bound = steps * lr * keyBiasNoise[name] / eps + 1e-6;
             Assert.True(keyDrift <= bound, $"step3.{name} (k): drift {keyDrift:E3} exceeds AdamW's noise bound {bound:E3}");
-            output.WriteLine($"step3.{name} (k): drift {keyDrift:E3}, bound {bound:E3}");
+            _output.WriteLine($"step3.{name} (k): drift {keyDrift:E3}, bound {bound:E3}");
         }
-        output.WriteLine($"step3 parameters: worst relative error {worst:E3}");
+        _output.WriteLine($"step3 parameters: worst relative error {worst:E3}");
     }
 
     private static bool IsInProjBias(string name) => name.EndsWith(".attn.in_proj_bias", StringComparison.Ordinal);
@@ -144,15 +168,15 @@ public sealed class GoldenTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void InferenceWithoutGradMatchesFloat64()
     {
-        using var model = _tiny.BuildModel();
+        using var model = _tiny.BuildModel(_device);
         using var _ = Autograd.NoGrad();
-        using var features = model.EncodeText(_tiny.Tokens);
+        using var features = model.EncodeText(_tokens);
         Assert.False(features.RequiresGrad);
         Relative.Check("text_features", features.ToArray(), _tiny.Reference("text_features"), Tolerance);
     }
 
     private void Report(string key, float[] actual, double tolerance) =>
-        output.WriteLine($"{key}: relative error {Relative.Check(key, actual, _tiny.Reference(key), tolerance):E3}");
+        _output.WriteLine($"{key}: relative error {Relative.Check(key, actual, _tiny.Reference(key), tolerance):E3}");
 
     /// <summary>Our channels-last patches [B, N, D] rearranged as the goldens' conv output [B, D, g, g].</summary>
     private static float[] ChannelsFirst(float[] patches, int[] shape)

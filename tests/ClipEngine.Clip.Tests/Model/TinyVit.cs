@@ -26,7 +26,7 @@ internal sealed class TinyVit : IDisposable
 
     public Tensor Tokens => Golden["input.tokens"];
 
-    public ClipModel BuildModel() => ClipModel.FromStateDict(Weights, Config);
+    public ClipModel BuildModel(Device? device = null) => ClipModel.FromStateDict(Weights, Config, device);
 
     /// <summary>The float64 reference of a golden key ("f64." + key).</summary>
     public double[] Reference(string key) => Golden["f64." + key].ToArray<double>();
