@@ -8,6 +8,9 @@ public sealed partial class CudaBackend
     [
         nameof(Allocate), nameof(CopyFromHost), nameof(CopyToHost), nameof(Copy), nameof(CopyBlocks),
         nameof(Fill), nameof(Cast), nameof(Binary), nameof(Reduce),
+        nameof(LayerNorm), nameof(LayerNormBackward), nameof(Softmax), nameof(SoftmaxBackward),
+        nameof(L2Normalize), nameof(L2NormalizeBackward), nameof(Attention), nameof(AttentionBackward),
+        nameof(CrossEntropy), nameof(CrossEntropyBackward), nameof(ContrastiveLoss), nameof(ContrastiveLossBackward),
     ];
 
     /// <summary>The <see cref="IBackend"/> methods that throw <see cref="NotSupportedException"/> until they get a kernel.</summary>
@@ -33,30 +36,6 @@ public sealed partial class CudaBackend
     public void ScatterAddRows(Tensor gy, Tensor indices, Tensor gTable) => throw NoKernel();
 
     public void Gemm(in GemmShape shape, float alpha, Tensor a, Tensor b, float beta, Tensor c) => throw NoKernel();
-
-    public void LayerNorm(Tensor x, Tensor? weight, Tensor? bias, float eps, Tensor y, Tensor mean, Tensor rstd) => throw NoKernel();
-
-    public void LayerNormBackward(Tensor gy, Tensor x, Tensor? weight, Tensor mean, Tensor rstd, Tensor gx, Tensor? gWeight, Tensor? gBias) => throw NoKernel();
-
-    public void Softmax(Tensor x, Tensor y, bool log) => throw NoKernel();
-
-    public void SoftmaxBackward(Tensor gy, Tensor y, Tensor gx, bool log) => throw NoKernel();
-
-    public void L2Normalize(Tensor x, float eps, Tensor y, Tensor norms) => throw NoKernel();
-
-    public void L2NormalizeBackward(Tensor gy, Tensor y, Tensor norms, float eps, Tensor gx) => throw NoKernel();
-
-    public void Attention(Tensor q, Tensor k, Tensor v, bool causal, float scale, Tensor o, Tensor lse) => throw NoKernel();
-
-    public void AttentionBackward(Tensor go, Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, bool causal, float scale, Tensor gq, Tensor gk, Tensor gv) => throw NoKernel();
-
-    public void CrossEntropy(Tensor logits, Tensor targets, Tensor loss, Tensor lse) => throw NoKernel();
-
-    public void CrossEntropyBackward(Tensor gLoss, Tensor logits, Tensor targets, Tensor lse, Tensor gLogits) => throw NoKernel();
-
-    public void ContrastiveLoss(Tensor logits, Tensor loss, Tensor rowLse, Tensor columnLse) => throw NoKernel();
-
-    public void ContrastiveLossBackward(Tensor gLoss, Tensor logits, Tensor rowLse, Tensor columnLse, Tensor gLogits) => throw NoKernel();
 
     public void Im2Patches(Tensor images, int patch, Tensor patches) => throw NoKernel();
 
