@@ -63,6 +63,15 @@ struct SumOp
     __device__ __forceinline__ float operator()(float a, float b) const { return a + b; }
 };
 
+// fmaxf: a NaN operand is ignored, so a NaN in a row reaches the result through the later arithmetic instead.
+struct MaxOp
+{
+    __device__ __forceinline__ float operator()(float a, float b) const { return fmaxf(a, b); }
+};
+
+// The identity of MaxOp and the score of a masked key (NVRTC has no <math.h>, hence no INFINITY).
+__device__ __forceinline__ float negative_infinity() { return __uint_as_float(0xff800000u); }
+
 // The reduction of the 32 lanes' values, in every lane.
 template <class Op>
 __device__ __forceinline__ float warp_reduce(float v, Op op)

@@ -1,12 +1,10 @@
-using System.Runtime.CompilerServices;
-
 namespace ClipEngine.Backends.Cuda;
 
 /// <summary>
 /// The backend of one CUDA device over an <see cref="ICudaDriver"/> (the real one or the emulated one): memory from a
-/// <see cref="CudaCachingAllocator"/>, kernels of kernels/ launched on one compute stream, in order. Ops without a
-/// kernel yet throw <see cref="NotSupportedException"/>; <see cref="SupportedOps"/> and <see cref="MissingOps"/> say
-/// which. One partial file per op family.
+/// <see cref="CudaCachingAllocator"/>, kernels of kernels/ launched on one compute stream, in order. Every
+/// <see cref="IBackend"/> op has a kernel (GEMMs go to the driver: cuBLAS, or the CPU SGEMM under emulation).
+/// One partial file per op family.
 /// </summary>
 public sealed unsafe partial class CudaBackend : IBackend, IDisposable
 {
@@ -87,8 +85,4 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
     private void Launch1D<T1, T2, T3>(string file, string kernel, long count, T1 a1, T2 a2, T3 a3)
         where T1 : unmanaged where T2 : unmanaged where T3 : unmanaged =>
         Launcher.Launch(Modules.Get(file, kernel), LaunchConfig.GridStride(count, _maxBlocks), a1, a2, a3);
-
-    /// <summary>The exception of every op without a kernel yet; the op is the calling member's name.</summary>
-    private static NotSupportedException NoKernel([CallerMemberName] string op = "") =>
-        new($"the Cuda backend has no kernel for {op} yet");
 }

@@ -1,0 +1,304 @@
+// Scaled dot-product attention on q [heads, S, Dh] and k, v [heads, Sk, Dh] (heads = B·H, all contiguous), in fp32,
+// without materialising the S×Sk scores (flash-attention style). Causal: query i sees keys j ≤ i (top-left aligned,
+// as PyTorch's is_causal, also when Sk ≠ S). Dh ≤ MAX_HEAD_DIM.
+//
+// Forward, per query row: the keys are walked in tiles of TILE, keeping the running max m, the running sum l of
+// exp(s − m) and the output accumulator a; a tile with a larger max rescales l and a by exp(m_old − m_new). Finally
+// o = a / l and lse = m + log l, saved for backward.
+// Backward from lse, with P_ij = exp(q_i·k_j·scale − lse_i), D_i = dO_i·O_i and dS_ij = P_ij·(dO_i·v_j − D_i)·scale:
+//   dQ_i = Σ_j dS_ij·k_j,  dK_j = Σ_i dS_ij·q_i,  dV_j = Σ_i P_ij·dO_i.
+// Each output row is owned by one warp, which walks the other side in tiles and adds in a fixed order, so there are
+// no atomics and every run gives the same bits; P and dS are recomputed by the dQ pass and the dK/dV pass.
+//
+// Threads. A block is ROWS warps, each owning one row of the output (a query row in the forward and dQ kernels, a key
+// row in the dK/dV kernel); the block stages its warps' own rows in shared memory and streams tiles of TILE rows of
+// the other side through shared memory, loaded by all its threads with coalesced row reads. For a tile, lane t scores
+// row t of the tile against the warp's row (a Dh-long dot product; tile rows are padded to Dh + 1 floats so the 32
+// lanes hit 32 different banks), the warp folds max and sum with shuffles, the lane's weight goes to a per-warp shared
+// slot, and then each lane accumulates the output elements d = lane + 32u (u < Dh/32, in registers) over the tile's rows.
+#include "common.cuh"
+
+#define TILE 32
+#define ROWS 8
+#define MAX_HEAD_DIM 128
+#define PER_LANE (MAX_HEAD_DIM / 32)
+#define PADDED (MAX_HEAD_DIM + 1)
+
+// The sizes every attention kernel takes (one struct: the dK/dV kernel would otherwise take 13 parameters).
+struct AttentionShape
+{
+    int s;       // queries per head
+    int sk;      // keys (and values) per head
+    int dh;      // head size, at most MAX_HEAD_DIM
+    int causal;  // nonzero: query i sees keys j <= i only
+    float scale;
+};
+
+// The dot product of two dh-long rows, one of them typically a shared-memory broadcast.
+__device__ __forceinline__ float row_dot(const float* a, const float* b, int dh)
+{
+    float sum = 0.f;
+    for (int d = 0; d < dh; ++d) sum += a[d] * b[d];
+    return sum;
+}
+
+// count rows of dh floats from global rows (row stride dh) into a shared tile of row stride `stride`: warps take rows,
+// lanes take elements, so each warp reads whole rows (coalesced).
+__device__ __forceinline__ void load_rows(float* tile, int stride, const float* rows, int count, int dh)
+{
+    const int warp = threadIdx.x >> 5;
+    const int lane = threadIdx.x & 31;
+    for (int t = warp; t < count; t += ROWS)
+        for (int d = lane; d < dh; d += 32) tile[t * stride + d] = rows[(long long)t * dh + d];
+}
+
+// The number of keys query i sees.
+__device__ __forceinline__ int visible_keys(int i, int sk, int causal) { return causal ? min(i + 1, sk) : sk; }
+
+// blockDim.x = 32·ROWS; grid.x = heads · ceil(s / ROWS), a block per ROWS query rows of one head.
+extern "C" __global__ void attention_forward_f32(const float* q, const float* k, const float* v, float* o, float* lse, AttentionShape shape)
+{
+    const int s = shape.s;
+    const int sk = shape.sk;
+    const int dh = shape.dh;
+    const int causal = shape.causal;
+    const float scale = shape.scale;
+    __shared__ float query[ROWS][MAX_HEAD_DIM];
+    __shared__ float keys[TILE][PADDED];
+    __shared__ float values[TILE][MAX_HEAD_DIM];
+    __shared__ float weights[ROWS][TILE];
+    const int warp = threadIdx.x >> 5;
+    const int lane = threadIdx.x & 31;
+    const int groups = (s + ROWS - 1) / ROWS;
+    const long long head = blockIdx.x / groups;
+    const int first = (int)(blockIdx.x - head * groups) * ROWS;
+    const int rows = min(ROWS, s - first);
+    const int i = first + warp;
+    const float* kh = k + head * sk * dh;
+    const float* vh = v + head * sk * dh;
+    // Keys this warp's row sees (none for a warp past the last row), and the most any row of the block sees.
+    const int keys_row = warp < rows ? visible_keys(i, sk, causal) : 0;
+    const int keys_block = visible_keys(first + rows - 1, sk, causal);
+
+    load_rows(&query[0][0], MAX_HEAD_DIM, q + (head * s + first) * dh, rows, dh);
+    float row_max = negative_infinity();
+    float sum = 0.f;
+    float acc[PER_LANE];
+#pragma unroll
+    for (int u = 0; u < PER_LANE; ++u) acc[u] = 0.f;
+
+    for (int j0 = 0; j0 < keys_block; j0 += TILE)
+    {
+        __syncthreads();  // the previous tile is consumed (and, the first time, query is loaded)
+        load_rows(&keys[0][0], PADDED, kh + (long long)j0 * dh, min(TILE, keys_block - j0), dh);
+        load_rows(&values[0][0], MAX_HEAD_DIM, vh + (long long)j0 * dh, min(TILE, keys_block - j0), dh);
+        __syncthreads();
+        if (j0 >= keys_row) continue;  // the same for the whole warp
+
+        const bool visible = j0 + lane < keys_row;
+        const float score = visible ? row_dot(query[warp], keys[lane], dh) * scale : negative_infinity();
+        const float new_max = fmaxf(row_max, warp_reduce(score, MaxOp()));
+        const float rescale = expf(row_max - new_max);
+        const float p = visible ? expf(score - new_max) : 0.f;
+        sum = sum * rescale + warp_reduce(p, SumOp());
+        row_max = new_max;
+        weights[warp][lane] = p;
+        __syncwarp();
+        const int count = min(TILE, keys_row - j0);
+#pragma unroll
+        for (int u = 0; u < PER_LANE; ++u)
+        {
+            const int d = lane + 32 * u;
+            if (d >= dh) break;
+            float a = acc[u] * rescale;
+            for (int t = 0; t < count; ++t) a += weights[warp][t] * values[t][d];
+            acc[u] = a;
+        }
+    }
+
+    if (warp >= rows) return;
+    const long long row = head * s + i;
+    const float inverse = 1.f / sum;
+#pragma unroll
+    for (int u = 0; u < PER_LANE; ++u)
+    {
+        const int d = lane + 32 * u;
+        if (d < dh) o[row * dh + d] = acc[u] * inverse;
+    }
+    if (lane == 0) lse[row] = row_max + logf(sum);
+}
+
+// D_i = dO_i·O_i for every query row; blockDim.x = 32·ROWS, a warp per row; grid.x = ceil(rows / ROWS).
+extern "C" __global__ void attention_backward_delta_f32(const float* go, const float* o, float* delta, long long rows, int dh)
+{
+    const long long row = (long long)blockIdx.x * ROWS + (threadIdx.x >> 5);
+    if (row >= rows) return;  // whole warps leave together
+    const int lane = threadIdx.x & 31;
+    float sum = 0.f;
+    for (int d = lane; d < dh; d += 32) sum += go[row * dh + d] * o[row * dh + d];
+    sum = warp_reduce(sum, SumOp());
+    if (lane == 0) delta[row] = sum;
+}
+
+// dQ; blockDim.x = 32·ROWS; grid.x = heads · ceil(s / ROWS), a block per ROWS query rows of one head.
+extern "C" __global__ void attention_backward_query_f32(const float* go, const float* q, const float* k, const float* v,
+    const float* lse, const float* delta, float* gq, AttentionShape shape)
+{
+    const int s = shape.s;
+    const int sk = shape.sk;
+    const int dh = shape.dh;
+    const int causal = shape.causal;
+    const float scale = shape.scale;
+    __shared__ float query[ROWS][MAX_HEAD_DIM];
+    __shared__ float grad[ROWS][MAX_HEAD_DIM];
+    __shared__ float keys[TILE][PADDED];
+    __shared__ float values[TILE][PADDED];
+    __shared__ float weights[ROWS][TILE];
+    const int warp = threadIdx.x >> 5;
+    const int lane = threadIdx.x & 31;
+    const int groups = (s + ROWS - 1) / ROWS;
+    const long long head = blockIdx.x / groups;
+    const int first = (int)(blockIdx.x - head * groups) * ROWS;
+    const int rows = min(ROWS, s - first);
+    const long long row = head * s + first + warp;
+    const float* kh = k + head * sk * dh;
+    const float* vh = v + head * sk * dh;
+    const int keys_row = warp < rows ? visible_keys(first + warp, sk, causal) : 0;
+    const int keys_block = visible_keys(first + rows - 1, sk, causal);
+    const float row_lse = warp < rows ? lse[row] : 0.f;
+    const float row_delta = warp < rows ? delta[row] : 0.f;
+
+    load_rows(&query[0][0], MAX_HEAD_DIM, q + (head * s + first) * dh, rows, dh);
+    load_rows(&grad[0][0], MAX_HEAD_DIM, go + (head * s + first) * dh, rows, dh);
+    float acc[PER_LANE];
+#pragma unroll
+    for (int u = 0; u < PER_LANE; ++u) acc[u] = 0.f;
+
+    for (int j0 = 0; j0 < keys_block; j0 += TILE)
+    {
+        __syncthreads();
+        load_rows(&keys[0][0], PADDED, kh + (long long)j0 * dh, min(TILE, keys_block - j0), dh);
+        load_rows(&values[0][0], PADDED, vh + (long long)j0 * dh, min(TILE, keys_block - j0), dh);
+        __syncthreads();
+        if (j0 >= keys_row) continue;
+
+        float ds = 0.f;
+        if (j0 + lane < keys_row)
+        {
+            const float p = expf(row_dot(query[warp], keys[lane], dh) * scale - row_lse);
+            ds = (row_dot(grad[warp], values[lane], dh) - row_delta) * p * scale;
+        }
+        weights[warp][lane] = ds;
+        __syncwarp();
+        const int count = min(TILE, keys_row - j0);
+#pragma unroll
+        for (int u = 0; u < PER_LANE; ++u)
+        {
+            const int d = lane + 32 * u;
+            if (d >= dh) break;
+            float a = acc[u];
+            for (int t = 0; t < count; ++t) a += weights[warp][t] * keys[t][d];
+            acc[u] = a;
+        }
+    }
+
+    if (warp >= rows) return;
+#pragma unroll
+    for (int u = 0; u < PER_LANE; ++u)
+    {
+        const int d = lane + 32 * u;
+        if (d < dh) gq[row * dh + d] = acc[u];
+    }
+}
+
+// dK and dV; blockDim.x = 32·ROWS; grid.x = heads · ceil(sk / ROWS), a block per ROWS key rows of one head.
+extern "C" __global__ void attention_backward_key_f32(const float* go, const float* q, const float* k, const float* v,
+    const float* lse, const float* delta, float* gk, float* gv, AttentionShape shape)
+{
+    const int s = shape.s;
+    const int sk = shape.sk;
+    const int dh = shape.dh;
+    const int causal = shape.causal;
+    const float scale = shape.scale;
+    __shared__ float key[ROWS][MAX_HEAD_DIM];
+    __shared__ float value[ROWS][MAX_HEAD_DIM];
+    __shared__ float queries[TILE][PADDED];
+    __shared__ float grads[TILE][PADDED];
+    __shared__ float tile_lse[TILE];
+    __shared__ float tile_delta[TILE];
+    __shared__ float probabilities[ROWS][TILE];
+    __shared__ float score_grads[ROWS][TILE];
+    const int warp = threadIdx.x >> 5;
+    const int lane = threadIdx.x & 31;
+    const int groups = (sk + ROWS - 1) / ROWS;
+    const long long head = blockIdx.x / groups;
+    const int first = (int)(blockIdx.x - head * groups) * ROWS;
+    const int rows = min(ROWS, sk - first);
+    const int j = first + warp;
+    const float* qh = q + head * s * dh;
+    const float* gh = go + head * s * dh;
+    // Causal: key j is seen by the queries i ≥ j, so the block starts at the tile holding its first key.
+    const int start = causal ? first / TILE * TILE : 0;
+
+    load_rows(&key[0][0], MAX_HEAD_DIM, k + (head * sk + first) * dh, rows, dh);
+    load_rows(&value[0][0], MAX_HEAD_DIM, v + (head * sk + first) * dh, rows, dh);
+    float acc_k[PER_LANE];
+    float acc_v[PER_LANE];
+#pragma unroll
+    for (int u = 0; u < PER_LANE; ++u) acc_k[u] = acc_v[u] = 0.f;
+
+    for (int i0 = start; i0 < s; i0 += TILE)
+    {
+        const int count = min(TILE, s - i0);
+        __syncthreads();
+        load_rows(&queries[0][0], PADDED, qh + (long long)i0 * dh, count, dh);
+        load_rows(&grads[0][0], PADDED, gh + (long long)i0 * dh, count, dh);
+        if (threadIdx.x < count)
+        {
+            tile_lse[threadIdx.x] = lse[head * s + i0 + threadIdx.x];
+            tile_delta[threadIdx.x] = delta[head * s + i0 + threadIdx.x];
+        }
+        __syncthreads();
+        // Skip the tile when this warp has no key, or (causal) no query of the tile sees it.
+        if (warp >= rows || (causal && j >= i0 + count)) continue;
+
+        float p = 0.f;
+        float ds = 0.f;
+        if (lane < count && (!causal || j <= i0 + lane))
+        {
+            p = expf(row_dot(queries[lane], key[warp], dh) * scale - tile_lse[lane]);
+            ds = (row_dot(grads[lane], value[warp], dh) - tile_delta[lane]) * p * scale;
+        }
+        probabilities[warp][lane] = p;
+        score_grads[warp][lane] = ds;
+        __syncwarp();
+#pragma unroll
+        for (int u = 0; u < PER_LANE; ++u)
+        {
+            const int d = lane + 32 * u;
+            if (d >= dh) break;
+            float a_k = acc_k[u];
+            float a_v = acc_v[u];
+            for (int t = 0; t < count; ++t)
+            {
+                a_k += score_grads[warp][t] * queries[t][d];
+                a_v += probabilities[warp][t] * grads[t][d];
+            }
+            acc_k[u] = a_k;
+            acc_v[u] = a_v;
+        }
+    }
+
+    if (warp >= rows) return;
+    const long long row = head * sk + j;
+#pragma unroll
+    for (int u = 0; u < PER_LANE; ++u)
+    {
+        const int d = lane + 32 * u;
+        if (d < dh)
+        {
+            gk[row * dh + d] = acc_k[u];
+            gv[row * dh + d] = acc_v[u];
+        }
+    }
+}
