@@ -13,11 +13,7 @@ internal static class ClassifyCommand
 {
     public static Command Create(CliContext context)
     {
-        var model = CliOptions.Model();
-        var vocab = CliOptions.Vocab();
-        var config = CliOptions.Config();
-        var device = CliOptions.Device();
-        var batchSize = CliOptions.BatchSize();
+        var shared = new PipelineOptions();
         var images = new Option<string[]>("--image") { Description = "Image file to classify (repeat for more)", Required = true, AllowMultipleArgumentsPerToken = true };
         var labels = new Option<string>("--labels") { Description = "Class names, comma-separated: \"dog,cat,car\"", Required = true };
         var templates = new Option<string?>("--templates") { Description = "File of prompt templates, one per line with {} for the class name (default: \"a photo of a {}.\")" };
@@ -25,25 +21,24 @@ internal static class ClassifyCommand
 
         var command = new Command("classify", "Zero-shot classify images against a list of labels")
         {
-            model, vocab, config, images, labels, templates, top, device, batchSize,
+            shared.Model, shared.Vocab, shared.Config, images, labels, templates, top, shared.Device, shared.BatchSize,
         };
         command.SetAction(parsed =>
         {
             var classNames = ParseLabels(parsed.GetRequiredValue(labels));
             var shown = parsed.GetValue(top);
             if (shown <= 0) throw new UsageException($"--top must be positive, got {shown}");
-            var vocabPath = parsed.GetValue(vocab) ?? throw new UsageException("classify needs a tokenizer for the labels: " + CliOptions.VocabHint);
-            var target = CliOptions.ParseDevice(parsed.GetRequiredValue(device));
+            var settings = shared.Parse(parsed);
+            if (settings.VocabPath is null) throw new UsageException("classify needs a tokenizer for the labels: " + CliOptions.VocabHint);
             var templateList = parsed.GetValue(templates) is { } templateFile ? ZeroShotTemplates.Load(templateFile) : ZeroShotTemplates.Default;
-            var batch = CliOptions.PositiveBatchSize(parsed.GetValue(batchSize));
 
-            using var pipeline = ClipPipeline.Load(parsed.GetRequiredValue(model), vocabPath, target, parsed.GetValue(config), batch);
+            using var pipeline = settings.Load();
             var classifier = new ZeroShotClassifier(pipeline, classNames, templateList);
             var paths = parsed.GetRequiredValue(images);
             var failed = 0;
-            for (var start = 0; start < paths.Length; start += batch)
+            for (var start = 0; start < paths.Length; start += pipeline.BatchSize)
             {
-                using var decoded = pipeline.Preprocessor.PreprocessBatch(paths.Skip(start).Take(batch).ToArray(), device: pipeline.Device);
+                using var decoded = pipeline.Preprocessor.PreprocessBatch(paths.Skip(start).Take(pipeline.BatchSize).ToArray(), device: pipeline.Device);
                 var rankings = classifier.Classify(decoded.Images);
                 foreach (var file in decoded.Files)
                 {

@@ -13,11 +13,7 @@ internal static class EmbedCommand
 {
     public static Command Create(CliContext context)
     {
-        var model = CliOptions.Model();
-        var vocab = CliOptions.Vocab();
-        var config = CliOptions.Config();
-        var device = CliOptions.Device();
-        var batchSize = CliOptions.BatchSize();
+        var shared = new PipelineOptions();
         var images = new Option<string[]>("--image") { Description = "Image file to embed (repeat for more)", AllowMultipleArgumentsPerToken = true };
         var texts = new Option<string[]>("--text") { Description = "Text to embed (repeat for more)" };
         var imagesTensor = new Option<string?>("--images-tensor") { Description = "FILE:KEY of a preprocessed [B,3,R,R] float tensor in a safetensors file" };
@@ -28,7 +24,7 @@ internal static class EmbedCommand
 
         var command = new Command("embed", "Write the raw image and text features of a CLIP model")
         {
-            model, vocab, config, images, texts, imagesTensor, tokensTensor, device, batchSize, output, format,
+            shared.Model, shared.Vocab, shared.Config, images, texts, imagesTensor, tokensTensor, shared.Device, shared.BatchSize, output, format,
         };
         command.SetAction(parsed =>
         {
@@ -40,16 +36,14 @@ internal static class EmbedCommand
             if (textList.Length > 0 && tokensRef is not null) throw new UsageException("--text and --tokens-tensor cannot be combined");
             if (imageFiles.Length == 0 && textList.Length == 0 && imagesRef is null && tokensRef is null)
                 throw new UsageException("nothing to embed: give --image, --text, --images-tensor or --tokens-tensor");
-            var vocabPath = parsed.GetValue(vocab);
-            if (textList.Length > 0 && vocabPath is null) throw new UsageException("--text needs a tokenizer: " + CliOptions.VocabHint);
-            var target = CliOptions.ParseDevice(parsed.GetRequiredValue(device));
+            var settings = shared.Parse(parsed);
+            if (textList.Length > 0 && settings.VocabPath is null) throw new UsageException("--text needs a tokenizer: " + CliOptions.VocabHint);
             var outputPath = parsed.GetRequiredValue(output);
             var outputFormat = FeatureFile.ResolveFormat(parsed.GetValue(format), outputPath);
 
             using var preprocessed = imagesRef?.Load();
             using var tokens = tokensRef?.Load();
-            var modelPath = parsed.GetRequiredValue(model);
-            using var pipeline = ClipPipeline.Load(modelPath, textList.Length > 0 ? vocabPath : null, target, parsed.GetValue(config), CliOptions.PositiveBatchSize(parsed.GetValue(batchSize)));
+            using var pipeline = settings.Load(withTokenizer: textList.Length > 0);
 
             var features = new List<KeyValuePair<string, Tensor>>();
             try
@@ -58,7 +52,7 @@ internal static class EmbedCommand
                 if (preprocessed is not null) features.Add(new("image_features", About(imagesRef!, () => pipeline.EncodeImageFeatures(preprocessed))));
                 if (textList.Length > 0) features.Add(new("text_features", pipeline.EncodeTextFeatures(textList)));
                 if (tokens is not null) features.Add(new("text_features", About(tokensRef!, () => pipeline.EncodeTextFeatures(tokens))));
-                FeatureFile.Write(outputPath, outputFormat, features, new Dictionary<string, string> { ["model"] = Path.GetFileName(modelPath) });
+                FeatureFile.Write(outputPath, outputFormat, features, new Dictionary<string, string> { ["model"] = Path.GetFileName(settings.ModelPath) });
                 context.Out.WriteLine($"wrote {string.Join(" and ", features.Select(f => $"{f.Key} {ShapeUtil.Format(f.Value.Shape)}"))} to {outputPath} ({outputFormat})");
             }
             finally

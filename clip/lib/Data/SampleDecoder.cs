@@ -5,10 +5,8 @@ namespace ClipEngine.Clip.Data;
 /// <see cref="ImageLoader"/> (decode limits, truncation checks, EXIF), <see cref="RgbConversion"/>, the
 /// augmentation, <see cref="ChannelNormalizer"/>. Immutable, so the loader's workers share one.
 /// </summary>
-public sealed class SampleDecoder
+public sealed class SampleDecoder : ImageInputSettings
 {
-    private ChannelNormalizer _normalizer = new(ImagePreprocessor.OpenAIDatasetMean, ImagePreprocessor.OpenAIDatasetStd);
-
     public SampleDecoder(IImageAugmentation augmentation) => Augmentation = augmentation;
 
     public IImageAugmentation Augmentation { get; }
@@ -17,24 +15,6 @@ public sealed class SampleDecoder
 
     /// <summary>Floats in one sample's [3, R, R] output.</summary>
     public int SampleFloats => 3 * Resolution * Resolution;
-
-    public IReadOnlyList<float> Mean
-    {
-        get => _normalizer.Mean;
-        init => _normalizer = new ChannelNormalizer(value, _normalizer.Std);
-    }
-
-    public IReadOnlyList<float> Std
-    {
-        get => _normalizer.Std;
-        init => _normalizer = new ChannelNormalizer(_normalizer.Mean, value);
-    }
-
-    public ImageDecodeLimits Limits { get; init; } = ImageDecodeLimits.Default;
-
-    public AlphaHandling Alpha { get; init; } = AlphaHandling.CompositeOnWhite;
-
-    public bool ApplyExifOrientation { get; init; } = true;
 
     /// <summary>Writes the sample's normalised CHW planes into <paramref name="chw"/>; a bad image is an <see cref="ImageLoadException"/>.</summary>
     public void DecodeInto(CaptionedImage sample, SampleKey key, Span<float> chw)
@@ -46,7 +26,7 @@ public sealed class SampleDecoder
         Augmentation.Apply(rgb, key);
         if (rgb.Width != Resolution || rgb.Height != Resolution)
             throw new InvalidOperationException($"{Augmentation.GetType().Name} produced {rgb.Width}×{rgb.Height}, not {Resolution}×{Resolution}");
-        _normalizer.WriteChw(rgb, chw);
+        Normalizer.WriteChw(rgb, chw);
     }
 
     /// <summary>The [3, R, R] tensor of one sample (for inspection and tests; the loader writes into its own buffers).</summary>

@@ -10,7 +10,7 @@ namespace ClipEngine.Clip;
 /// transparency, truncated files, resampling arithmetic, JPEG decoding) is listed in README.md beside this
 /// file. Immutable, so one instance serves many threads.
 /// </summary>
-public sealed class ImagePreprocessor
+public sealed class ImagePreprocessor : ImageInputSettings
 {
     /// <summary>The per-channel mean of OpenAI's training images (open_clip's OPENAI_DATASET_MEAN).</summary>
     public static IReadOnlyList<float> OpenAIDatasetMean { get; } = [0.48145466f, 0.4578275f, 0.40821073f];
@@ -19,7 +19,6 @@ public sealed class ImagePreprocessor
     public static IReadOnlyList<float> OpenAIDatasetStd { get; } = [0.26862954f, 0.26130258f, 0.27577711f];
 
     private readonly int _maxDegreeOfParallelism = Environment.ProcessorCount;
-    private ChannelNormalizer _normalizer = new(OpenAIDatasetMean, OpenAIDatasetStd);
 
     /// <param name="resolution">The model's input size R (the vision config's image_size).</param>
     public ImagePreprocessor(int resolution)
@@ -29,24 +28,6 @@ public sealed class ImagePreprocessor
     }
 
     public int Resolution { get; }
-
-    public IReadOnlyList<float> Mean
-    {
-        get => _normalizer.Mean;
-        init => _normalizer = new ChannelNormalizer(value, _normalizer.Std);
-    }
-
-    public IReadOnlyList<float> Std
-    {
-        get => _normalizer.Std;
-        init => _normalizer = new ChannelNormalizer(_normalizer.Mean, value);
-    }
-
-    public ImageDecodeLimits Limits { get; init; } = ImageDecodeLimits.Default;
-
-    public AlphaHandling Alpha { get; init; } = AlphaHandling.CompositeOnWhite;
-
-    public bool ApplyExifOrientation { get; init; } = true;
 
     /// <summary>How many files <see cref="PreprocessBatch"/> decodes at once.</summary>
     public int MaxDegreeOfParallelism
@@ -154,7 +135,7 @@ public sealed class ImagePreprocessor
     {
         ImageTransforms.ResizeShortestSide(rgb, Resolution);
         ImageTransforms.CenterCrop(rgb, Resolution);
-        _normalizer.WriteChw(rgb, chw);
+        Normalizer.WriteChw(rgb, chw);
     }
 
     private Tensor ToTensor(float[] chw, Device? device) =>

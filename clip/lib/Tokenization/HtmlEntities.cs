@@ -20,8 +20,18 @@ internal static partial class HtmlEntities
     private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Html5Lookup =
         Html5.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    private delegate void AppendReplacement(ReadOnlySpan<char> reference, StringBuilder sb);
+
     /// <summary>Python's <c>html.unescape</c>.</summary>
-    public static string PythonUnescape(string s)
+    public static string PythonUnescape(string s) =>
+        ReplaceReferences(s, MatchReference, static (reference, sb) => ReplaceReference(reference[1..], sb));
+
+    /// <summary>ftfy's <c>unescape_html</c>: <c>&amp;#?[0-9A-Za-z]{1,24};</c> references that decode completely.</summary>
+    public static string FtfyUnescape(string s) => ReplaceReferences(s, MatchFtfyReference, AppendFtfyReplacement);
+
+    // s with each reference that match finds at an '&' (its end, or -1 when none starts there) replaced by what
+    // replace appends for it (given the reference with its '&'); the rest is copied as it is.
+    private static string ReplaceReferences(string s, Func<string, int, int> match, AppendReplacement replace)
     {
         var amp = s.IndexOf('&');
         if (amp < 0) return s;
@@ -30,56 +40,35 @@ internal static partial class HtmlEntities
         var i = amp;
         while (i < s.Length)
         {
-            if (s[i] != '&')
-            {
-                sb.Append(s[i++]);
-                continue;
-            }
-            var end = MatchReference(s, i);
+            var end = s[i] == '&' ? match(s, i) : -1;
             if (end < 0)
             {
                 sb.Append(s[i++]);
                 continue;
             }
-            ReplaceReference(s.AsSpan(i + 1, end - i - 1), sb);
+            replace(s.AsSpan(i, end - i), sb);
             i = end;
         }
         return sb.ToString();
     }
 
-    /// <summary>ftfy's <c>unescape_html</c>: <c>&amp;#?[0-9A-Za-z]{1,24};</c> references that decode completely.</summary>
-    public static string FtfyUnescape(string s)
+    // ftfy's replacement: the table's value, a numeric reference only when it decodes completely, else the reference.
+    private static void AppendFtfyReplacement(ReadOnlySpan<char> span, StringBuilder sb)
     {
-        var amp = s.IndexOf('&');
-        if (amp < 0) return s;
-        var sb = new StringBuilder(s.Length);
-        sb.Append(s, 0, amp);
-        var i = amp;
-        while (i < s.Length)
+        var reference = span.ToString();
+        if (Ftfy.TryGetValue(reference, out var value))
         {
-            var end = s[i] == '&' ? MatchFtfyReference(s, i) : -1;
-            if (end < 0)
-            {
-                sb.Append(s[i++]);
-                continue;
-            }
-            var reference = s[i..end];
-            if (Ftfy.TryGetValue(reference, out var value))
-            {
-                sb.Append(value);
-            }
-            else if (reference[1] == '#')
-            {
-                var decoded = PythonUnescape(reference);
-                sb.Append(decoded.Contains(';') ? reference : decoded);
-            }
-            else
-            {
-                sb.Append(reference);
-            }
-            i = end;
+            sb.Append(value);
         }
-        return sb.ToString();
+        else if (reference[1] == '#')
+        {
+            var decoded = PythonUnescape(reference);
+            sb.Append(decoded.Contains(';') ? reference : decoded);
+        }
+        else
+        {
+            sb.Append(reference);
+        }
     }
 
     // The end of the reference Python's pattern &(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?) matches at

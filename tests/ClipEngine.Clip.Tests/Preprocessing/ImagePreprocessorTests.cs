@@ -80,32 +80,22 @@ public class ImagePreprocessorTests
             AssertPixel(chw, 32, y, x, image[x, y].R, image[x, y].G, image[x, y].B);
     }
 
-    [Fact]
-    public void LandscapeCrop_KeepsTheMiddle_RoundingHalfToEven()
+    [Theory]
+    // 13 × 8 at R = 8: no resize; left = round(2.5) = 2, so columns 2..9 survive (rounding half up would keep 3..10).
+    [InlineData(13, 8, 6)]
+    // 8 × 15 at R = 8: top = round(3.5) = 4, so rows 4..11 survive.
+    [InlineData(8, 15, 8)]
+    public void Crop_KeepsTheMiddle_RoundingHalfToEven(int width, int height, int split)
     {
-        // 13 × 8 at R = 8: no resize; left = round(2.5) = 2, so columns 2..9 survive. Columns 0..5 red, 6..12 blue:
-        // the crop shows 4 red then 4 blue (rounding half up would give 3 red).
-        using var image = TestImages.Fill(13, 8, (x, _) => x < 6 ? new Rgb24(255, 0, 0) : new Rgb24(0, 0, 255));
+        // Red up to the split along the long side, blue after it: the crop shows 4 red then 4 blue.
+        var landscape = width > height;
+        using var image = TestImages.Fill(width, height, (x, y) => (landscape ? x : y) < split ? new Rgb24(255, 0, 0) : new Rgb24(0, 0, 255));
         var chw = Run(new ImagePreprocessor(8), image);
         for (var y = 0; y < 8; y++)
         for (var x = 0; x < 8; x++)
         {
-            if (x < 4) AssertPixel(chw, 8, y, x, 255, 0, 0);
+            if ((landscape ? x : y) < 4) AssertPixel(chw, 8, y, x, 255, 0, 0);
             else AssertPixel(chw, 8, y, x, 0, 0, 255);
-        }
-    }
-
-    [Fact]
-    public void PortraitCrop_KeepsTheMiddle()
-    {
-        // 8 × 15 at R = 8: top = round(3.5) = 4, rows 4..11. Rows 0..7 green, 8..14 white: 4 green rows then 4 white.
-        using var image = TestImages.Fill(8, 15, (_, y) => y < 8 ? new Rgb24(0, 255, 0) : new Rgb24(255, 255, 255));
-        var chw = Run(new ImagePreprocessor(8), image);
-        for (var y = 0; y < 8; y++)
-        for (var x = 0; x < 8; x++)
-        {
-            if (y < 4) AssertPixel(chw, 8, y, x, 0, 255, 0);
-            else AssertPixel(chw, 8, y, x, 255, 255, 255);
         }
     }
 

@@ -10,20 +10,13 @@ internal struct DataRandom
     /// <summary>Blocks (four 32-bit words each) one item may use before its counters would meet the next item's.</summary>
     public const int BlocksPerItem = 1 << 16;
 
-    private readonly ulong _key;
-    private readonly ulong _base;
-    private readonly ulong _limit;
-    private ulong _block;
-    private int _lane;
-    private (uint, uint, uint, uint) _bits;
+    private PhiloxStream _words;
 
     private DataRandom(ulong seed, DataRandomPurpose purpose, int epoch, ulong counterBase, ulong limit)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        _key = Mix(Mix(seed + (ulong)purpose * 0x9E3779B97F4A7C15UL) + (ulong)epoch);
-        _base = counterBase;
-        _limit = limit;
-        _lane = 4;
+        var key = PhiloxStream.Mix(PhiloxStream.Mix(seed + (ulong)purpose * 0x9E3779B97F4A7C15UL) + (ulong)epoch);
+        _words = new PhiloxStream(key, counterBase, limit, $"one item used more than {BlocksPerItem} random blocks");
     }
 
     /// <summary>One unbounded stream per (seed, purpose, epoch): row orders, shard draws, the shuffle buffer.</summary>
@@ -36,22 +29,7 @@ internal struct DataRandom
         return new(seed, purpose, epoch, (ulong)item * BlocksPerItem, BlocksPerItem);
     }
 
-    public uint NextUInt()
-    {
-        if (_lane == 4)
-        {
-            if (_block == _limit) throw new InvalidOperationException($"one item used more than {BlocksPerItem} random blocks");
-            _bits = Generator.Philox(_key, _base + _block++);
-            _lane = 0;
-        }
-        return _lane++ switch
-        {
-            0 => _bits.Item1,
-            1 => _bits.Item2,
-            2 => _bits.Item3,
-            _ => _bits.Item4,
-        };
-    }
+    public uint NextUInt() => _words.NextUInt();
 
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => ((((ulong)NextUInt() << 32) | NextUInt()) >> 11) * (1.0 / (1UL << 53));
@@ -78,14 +56,6 @@ internal struct DataRandom
             (order[i], order[j]) = (order[j], order[i]);
         }
         return order;
-    }
-
-    /// <summary>SplitMix64's finaliser.</summary>
-    private static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 }
 

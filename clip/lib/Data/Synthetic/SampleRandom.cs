@@ -15,43 +15,20 @@ internal struct SampleRandom
 
     private readonly ulong _key;
     private readonly ulong _base;
-    private ulong _block;
-    private int _lane;
-    private (uint, uint, uint, uint) _bits;
+    private PhiloxStream _scene;
 
     public SampleRandom(ulong key, long index)
     {
         if ((ulong)index >= MaxIndex) throw new ArgumentOutOfRangeException(nameof(index), index, "a sample index is in [0, 2^44)");
         _key = key;
         _base = (ulong)index << 20;
-        _lane = 4;
+        _scene = new PhiloxStream(key, _base, NoiseBlock, "a synthetic scene used up its random draws");
     }
 
     /// <summary>The Philox key of a stream: the seed and stream number mixed by SplitMix64's finaliser.</summary>
-    public static ulong Key(ulong seed, ulong stream)
-    {
-        var z = seed + (stream + 1) * 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    public static ulong Key(ulong seed, ulong stream) => PhiloxStream.Mix(seed + (stream + 1) * 0x9E3779B97F4A7C15UL);
 
-    public uint NextUInt()
-    {
-        if (_lane == 4)
-        {
-            if (_block == NoiseBlock) throw new InvalidOperationException("a synthetic scene used up its random draws");
-            _bits = Generator.Philox(_key, _base + _block++);
-            _lane = 0;
-        }
-        return _lane++ switch
-        {
-            0 => _bits.Item1,
-            1 => _bits.Item2,
-            2 => _bits.Item3,
-            _ => _bits.Item4,
-        };
-    }
+    public uint NextUInt() => _scene.NextUInt();
 
     /// <summary>Uniform in [0, 1).</summary>
     public float NextFloat() => Generator.ToUniform(NextUInt());

@@ -148,6 +148,12 @@ internal static unsafe partial class CuApi
         if (result != Success) throw Error(result, call);
     }
 
+    /// <summary>As <see cref="Check(int, string)"/>, naming the byte count too; the message is built only on failure.</summary>
+    public static void Check(int result, string call, long bytes)
+    {
+        if (result != Success) throw Error(result, $"{call}({bytes} bytes)");
+    }
+
     /// <summary>
     /// The exception for a failed call. Hot paths test the result themselves and build <paramref name="call"/>'s
     /// details (sizes, launch shape) only on failure: <c>if (r != Success) throw Error(r, $"…")</c>.

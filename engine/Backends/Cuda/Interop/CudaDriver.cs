@@ -62,7 +62,7 @@ public sealed unsafe class CudaDriver : ICudaDriver
             throw new CudaOutOfMemoryException(
                 $"out of memory on {Device.Name}: cuMemAlloc_v2 of {bytes} bytes failed with {free} of {total} bytes free", bytes);
         }
-        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemAlloc_v2({bytes} bytes)");
+        CuApi.Check(result, "cuMemAlloc_v2", bytes);
         return new DevicePtr(pointer);
     }
 
@@ -84,8 +84,7 @@ public sealed unsafe class CudaDriver : ICudaDriver
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         MakeCurrent();
-        var result = CuApi.cuMemAllocHost_v2(out var pointer, (nuint)Math.Max(bytes, 1));
-        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemAllocHost_v2({bytes} bytes)");
+        CuApi.Check(CuApi.cuMemAllocHost_v2(out var pointer, (nuint)Math.Max(bytes, 1)), "cuMemAllocHost_v2", bytes);
         return pointer;
     }
 
@@ -152,43 +151,37 @@ public sealed unsafe class CudaDriver : ICudaDriver
     public void MemsetAsync(DevicePtr destination, byte value, long bytes, nint stream)
     {
         MakeCurrent();
-        var result = CuApi.cuMemsetD8Async(destination.Address, value, (nuint)bytes, stream);
-        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemsetD8Async({bytes} bytes)");
+        CuApi.Check(CuApi.cuMemsetD8Async(destination.Address, value, (nuint)bytes, stream), "cuMemsetD8Async", bytes);
     }
 
     public void CopyHostToDevice(DevicePtr destination, void* source, long bytes, nint stream)
     {
         MakeCurrent();
-        var result = CuApi.cuMemcpyHtoD_v2(destination.Address, source, (nuint)bytes);
-        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemcpyHtoD_v2({bytes} bytes)");
+        CuApi.Check(CuApi.cuMemcpyHtoD_v2(destination.Address, source, (nuint)bytes), "cuMemcpyHtoD_v2", bytes);
     }
 
     public void CopyDeviceToHost(void* destination, DevicePtr source, long bytes, nint stream)
     {
         MakeCurrent();
-        var result = CuApi.cuMemcpyDtoH_v2(destination, source.Address, (nuint)bytes);
-        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemcpyDtoH_v2({bytes} bytes)");
+        CuApi.Check(CuApi.cuMemcpyDtoH_v2(destination, source.Address, (nuint)bytes), "cuMemcpyDtoH_v2", bytes);
     }
 
     public void CopyHostToDeviceAsync(DevicePtr destination, void* source, long bytes, nint stream)
     {
         MakeCurrent();
-        var result = CuApi.cuMemcpyHtoDAsync_v2(destination.Address, source, (nuint)bytes, stream);
-        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemcpyHtoDAsync_v2({bytes} bytes)");
+        CuApi.Check(CuApi.cuMemcpyHtoDAsync_v2(destination.Address, source, (nuint)bytes, stream), "cuMemcpyHtoDAsync_v2", bytes);
     }
 
     public void CopyDeviceToHostAsync(void* destination, DevicePtr source, long bytes, nint stream)
     {
         MakeCurrent();
-        var result = CuApi.cuMemcpyDtoHAsync_v2(destination, source.Address, (nuint)bytes, stream);
-        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemcpyDtoHAsync_v2({bytes} bytes)");
+        CuApi.Check(CuApi.cuMemcpyDtoHAsync_v2(destination, source.Address, (nuint)bytes, stream), "cuMemcpyDtoHAsync_v2", bytes);
     }
 
     public void CopyDeviceToDevice(DevicePtr destination, DevicePtr source, long bytes, nint stream)
     {
         MakeCurrent();
-        var result = CuApi.cuMemcpyDtoDAsync_v2(destination.Address, source.Address, (nuint)bytes, stream);
-        if (result != CuApi.Success) throw CuApi.Error(result, $"cuMemcpyDtoDAsync_v2({bytes} bytes)");
+        CuApi.Check(CuApi.cuMemcpyDtoDAsync_v2(destination.Address, source.Address, (nuint)bytes, stream), "cuMemcpyDtoDAsync_v2", bytes);
     }
 
     // ---- kernels ----
