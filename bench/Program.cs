@@ -1,3 +1,4 @@
+using ClipEngine.Bench.Cuda;
 using ClipEngine.Bench.Kernels;
 using ClipEngine.Bench.Ops;
 using ClipEngine.Bench.Peak;
@@ -15,6 +16,7 @@ public static class Program
         ("ops", "every op family on the Cpu backend at ViT-B/32-like shapes, with GB/s (BenchmarkDotNet)", OpsBench.Run),
         ("tokenize", "CLIP tokenizer tokens/s and captions/s, cold and warm word cache ([--vocab path])", Tokenizer.TokenizerBench.Run),
         ("info", "what the CUDA path finds: driver, devices, NVRTC, cuBLAS, or why each is missing", InfoVerb.Run),
+        ("cuda", "CUDA kernel microbenchmarks against the device's ceilings, no BenchmarkDotNet ([--device-ordinal N] [--quick])", CudaVerb.Run),
         ("kernels", "NVRTC + ptxas report of every kernel for sm_80 and sm_90 (or --arch); fails on errors or spills", KernelsVerb.Run),
     ];
 

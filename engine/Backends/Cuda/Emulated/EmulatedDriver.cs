@@ -41,7 +41,14 @@ public sealed unsafe partial class EmulatedDriver : ICudaDriver
             MaxSharedMemoryPerBlock: DefaultSharedMemoryPerBlock,
             MaxSharedMemoryPerBlockOptin: MaxSharedMemoryPerBlockOptin,
             WarpSize: 32,
-            DriverVersion: Options.AddressSanitizer ? "emulated (AddressSanitizer)" : "emulated");
+            DriverVersion: Options.AddressSanitizer ? "emulated (AddressSanitizer)" : "emulated")
+        {
+            // An H100 SXM's, so that code deriving peaks from them sees plausible numbers; no timing here means anything.
+            ClockRateKHz = 1_980_000,
+            MemoryClockRateKHz = 2_619_000,
+            MemoryBusWidthBits = 5120,
+            L2CacheBytes = 50 << 20,
+        };
     }
 
     public EmulatedDriverOptions Options { get; }

@@ -31,7 +31,7 @@ public static unsafe class CudaDevice
         }
     }
 
-    /// <summary>Name, compute capability, SMs, memory and limits of device <paramref name="ordinal"/>.</summary>
+    /// <summary>Name, compute capability, SMs, clocks, memory and limits of device <paramref name="ordinal"/>.</summary>
     public static CudaDeviceInfo GetInfo(int ordinal)
     {
         RequireAvailable();
@@ -56,7 +56,13 @@ public static unsafe class CudaDevice
             Attribute(CuApi.AttributeMaxSharedMemoryPerBlock),
             Attribute(CuApi.AttributeMaxSharedMemoryPerBlockOptin),
             Attribute(CuApi.AttributeWarpSize),
-            DriverVersion);
+            DriverVersion)
+        {
+            ClockRateKHz = Attribute(CuApi.AttributeClockRate),
+            MemoryClockRateKHz = Attribute(CuApi.AttributeMemoryClockRate),
+            MemoryBusWidthBits = Attribute(CuApi.AttributeGlobalMemoryBusWidth),
+            L2CacheBytes = Attribute(CuApi.AttributeL2CacheSize),
+        };
     }
 
     /// <summary>Throws a <see cref="CudaException"/> carrying <see cref="UnavailableReason"/> when no device can be used.</summary>
