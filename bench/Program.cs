@@ -13,6 +13,7 @@ public static class Program
         ("sgemm", "fp32 GEMM throughput (BenchmarkDotNet; extra args go to it, e.g. --filter)", SgemmBench.Run),
         ("ops", "every op family on the Cpu backend at ViT-B/32-like shapes, with GB/s (BenchmarkDotNet)", OpsBench.Run),
         ("tokenize", "CLIP tokenizer tokens/s and captions/s, cold and warm word cache ([--vocab path])", Tokenizer.TokenizerBench.Run),
+        ("train-step", "ms per small-CLIP training step on the Cpu backend, with a per-op breakdown ([--batch 128] [--steps N] ...)", TrainStep.TrainStepBench.Run),
     ];
 
     public static int Main(string[] args)

@@ -2,8 +2,12 @@ namespace ClipEngine.Backends.Cpu;
 
 public sealed unsafe partial class CpuBackend
 {
+    /// <summary>Profiler names by (TransA, TransB): a Linear's forward is NT, its input gradient NN, its weight gradient TN.</summary>
+    private static readonly string[] GemmNames = ["Gemm NN", "Gemm NT", "Gemm TN", "Gemm TT"];
+
     public void Gemm(in GemmShape shape, float alpha, Tensor a, Tensor b, float beta, Tensor c)
     {
+        using var profile = CpuProfiler.Time(GemmNames[(shape.TransA ? 2 : 0) + (shape.TransB ? 1 : 0)]);
         CheckMatrices(a, shape.TransA ? shape.K : shape.M, shape.TransA ? shape.M : shape.K, shape.Lda, shape.StrideA, shape.Batch, "Gemm A");
         CheckMatrices(b, shape.TransB ? shape.N : shape.K, shape.TransB ? shape.K : shape.N, shape.Ldb, shape.StrideB, shape.Batch, "Gemm B");
         CheckMatrices(c, shape.M, shape.N, shape.Ldc, shape.StrideC, shape.Batch, "Gemm C");

@@ -64,10 +64,11 @@ internal static unsafe partial class Sgemm
     /// <summary>
     /// Row-major C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C. A is stored [m,k] (or [k,m] when transA) with row
     /// stride lda; B is stored [k,n] (or [n,k] when transB) with row stride ldb. beta == 0 makes C write-only.
+    /// <paramref name="serial"/> keeps it on the calling thread, for callers that already spread work over the cores.
     /// </summary>
     public static void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda,
-        float* b, int ldb, float beta, float* c, int ldc) =>
-        GemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1);
+        float* b, int ldb, float beta, float* c, int ldc, bool serial = false) =>
+        GemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1, serial);
 
     /// <summary>
     /// <paramref name="batch"/> independent GEMMs; matrix i of each operand starts i * stride elements after the first.
@@ -75,7 +76,7 @@ internal static unsafe partial class Sgemm
     /// </summary>
     public static void GemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, long strideA, float* b, int ldb, long strideB, float beta, float* c, int ldc, long strideC,
-        int batch)
+        int batch, bool serial = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
@@ -101,7 +102,7 @@ internal static unsafe partial class Sgemm
         var p = new Problem(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC);
         int threads = Environment.ProcessorCount;
         long work = (long)m * n * k;
-        if (threads == 1 || work * batch < ParallelThreshold)
+        if (serial || threads == 1 || work * batch < ParallelThreshold)
         {
             for (int i = 0; i < batch; i++)
             {
