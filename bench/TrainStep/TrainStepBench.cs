@@ -39,10 +39,13 @@ public static class TrainStepBench
 
         for (var i = 0; i < options.Warmup; i++) Step(model, optimizer, images, tokens);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var (gen0, gen2, pause) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
         var wall = Stopwatch.StartNew();
         var times = new List<StepTimes>();
         for (var i = 0; i < options.Steps; i++) times.Add(Step(model, optimizer, images, tokens));
         var cores = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / wall.Elapsed.TotalSeconds;
+        var gc = $"{(GC.CollectionCount(0) - gen0) / (double)options.Steps:F1} GCs/step ({(GC.CollectionCount(2) - gen2) / (double)options.Steps:F1} gen2), "
+            + $"{(GC.GetTotalPauseDuration() - pause).TotalMilliseconds / options.Steps:F1} ms/step paused";
 
         var totals = times.Select(t => t.Total).Order().ToArray();
         var best = times.MinBy(t => t.Total);
@@ -52,6 +55,7 @@ public static class TrainStepBench
         Console.WriteLine($"cpu time  : best {times.Min(t => t.Cpu):F0} ms/step, median {times.Select(t => t.Cpu).Order().ElementAt(times.Count / 2):F0} "
             + $"(all threads; the process used {cores:F2} cores on average)");
         Console.WriteLine($"throughput: {options.Batch * 1000 / best.Total:F1} samples/s best, {options.Batch * 1000 / median:F1} median; loss {best.Loss:F4}");
+        Console.WriteLine($"gc        : {gc}");
         Console.WriteLine($"load      : {LoadAverage()} (at end)");
 
         if (options.Profile) Profile(model, optimizer, images, tokens, options.Steps);

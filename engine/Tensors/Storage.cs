@@ -45,7 +45,6 @@ public sealed unsafe class CpuStorage : Storage
     public CpuStorage(long byteLength) : base(Device.Cpu, byteLength)
     {
         _ptr = Backends.Cpu.HostMemoryPool.Rent(byteLength);
-        if (byteLength > 0) GC.AddMemoryPressure(byteLength);
     }
 
     ~CpuStorage() => FreeMemory();
@@ -67,6 +66,5 @@ public sealed unsafe class CpuStorage : Storage
         if (p == null) return;
         _ptr = null;
         Backends.Cpu.HostMemoryPool.Return(p, ByteLength);
-        if (ByteLength > 0) GC.RemoveMemoryPressure(ByteLength);
     }
 }
