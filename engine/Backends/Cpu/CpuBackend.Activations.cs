@@ -8,6 +8,7 @@ namespace ClipEngine.Backends.Cpu;
 //   QuickGELU   f = x·σ(1.702x),            f' = σ + 1.702x·σ·(1 − σ)
 //   tanh GELU   f = x·(1 + tanh u)/2 = x·σ(2u) with u = √(2/π)(x + 0.044715x³),
 //               f' = σ + 2x·σ·(1 − σ)·√(2/π)(1 + 3·0.044715x²)
+// Unary and UnaryBackward hand these loops contiguous chunks of 16K elements, spread over the cores.
 // Each activation is a struct, so the generic loops below are compiled once per activation with its math inlined.
 // The ragged tail (fewer than 8 elements) goes through an 8-float buffer, so each formula exists once.
 public sealed unsafe partial class CpuBackend

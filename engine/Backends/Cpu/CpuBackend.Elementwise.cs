@@ -2,8 +2,9 @@ using System.Numerics.Tensors;
 
 namespace ClipEngine.Backends.Cpu;
 
-// Element-wise ops. Same-shape work goes to TensorPrimitives (SIMD) in chunks spread over the cores;
-// broadcasting is reduced to those same contiguous kernels by coalescing dimensions (see BroadcastLoop).
+// Element-wise ops. Same-shape work goes to TensorPrimitives (SIMD), or for the GELU family to the vector kernels of
+// CpuBackend.Activations, in chunks spread over the cores; broadcasting is reduced to those same contiguous kernels by
+// coalescing dimensions (see BroadcastLoop).
 public sealed unsafe partial class CpuBackend
 {
     /// <summary>Elements per parallel chunk: large enough for SIMD loops to amortise the call, small enough to balance.</summary>

@@ -73,17 +73,6 @@ internal static unsafe class HostMemoryPool
         Release(block, size);
     }
 
-    /// <summary>Releases every cached block to the system (torch.cuda.empty_cache's counterpart).</summary>
-    public static void Trim()
-    {
-        lock (Free)
-        {
-            foreach (var (size, blocks) in Free)
-                while (blocks.Count > 0) Release((void*)blocks.Pop(), size);
-            _cachedBytes = 0;
-        }
-    }
-
     private static void Release(void* block, long size)
     {
         NativeMemory.AlignedFree(block);
