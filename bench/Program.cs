@@ -18,6 +18,7 @@ public static class Program
         ("info", "what the CUDA path finds: driver, devices, NVRTC, cuBLAS, or why each is missing", InfoVerb.Run),
         ("cuda", "CUDA kernel microbenchmarks against the device's ceilings, no BenchmarkDotNet ([--device-ordinal N] [--quick])", CudaVerb.Run),
         ("kernels", "NVRTC + ptxas report of every kernel for sm_80 and sm_90 (or --arch); fails on errors or spills", KernelsVerb.Run),
+        ("train-step", "ms per small-CLIP training step on the Cpu backend, with a per-op breakdown ([--batch 128] [--steps N] ...)", TrainStep.TrainStepBench.Run),
     ];
 
     public static int Main(string[] args)

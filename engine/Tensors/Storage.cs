@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace ClipEngine;
 
 /// <summary>
@@ -46,8 +44,7 @@ public sealed unsafe class CpuStorage : Storage
 
     public CpuStorage(long byteLength) : base(Device.Cpu, byteLength)
     {
-        _ptr = NativeMemory.AlignedAlloc((nuint)Math.Max(byteLength, 1), 64);
-        if (byteLength > 0) GC.AddMemoryPressure(byteLength);
+        _ptr = Backends.Cpu.HostMemoryPool.Rent(byteLength);
     }
 
     ~CpuStorage() => FreeMemory();
@@ -68,7 +65,6 @@ public sealed unsafe class CpuStorage : Storage
         var p = _ptr;
         if (p == null) return;
         _ptr = null;
-        NativeMemory.AlignedFree(p);
-        if (ByteLength > 0) GC.RemoveMemoryPressure(ByteLength);
+        Backends.Cpu.HostMemoryPool.Return(p, ByteLength);
     }
 }

@@ -10,6 +10,7 @@ public sealed unsafe partial class CpuBackend
 {
     public void AdamWStep(Tensor param, Tensor grad, Tensor m, Tensor v, in AdamWStepArgs args)
     {
+        using var profile = CpuProfiler.Time(nameof(AdamWStep));
         float* pp = Ptr(param), pg = Ptr(grad), pm = Ptr(m), pv = Ptr(v);
         var k = new AdamWCoefficients(args);
         Chunked(param.NumEl, (offset, len) =>

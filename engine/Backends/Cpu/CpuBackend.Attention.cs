@@ -2,107 +2,114 @@ using System.Numerics.Tensors;
 
 namespace ClipEngine.Backends.Cpu;
 
-// Scaled dot-product attention on q [B, H, S, Dh] and k, v [B, H, Sk, Dh], without materialising the S×Sk scores.
-// Forward (flash-attention style online softmax): each query row walks its keys in blocks, keeping the running
-// max m, the running sum l of exp(s − m) and the output accumulator a; a block with a larger max rescales l and a
-// by exp(m_old − m_new). Finally o = a / l and lse = m + log l. Causal: query i sees keys j ≤ i (top-left
-// aligned, as PyTorch's is_causal, also when Sk ≠ S).
-// Backward from the saved lse, per query row i: P_ij = exp(q_i·k_j·scale − lse_i), D_i = dO_i·O_i,
-// dS_ij = P_ij·(dO_i·v_j − D_i); dQ_i = Σ_j dS_ij·k_j·scale, dK_j += dS_ij·q_i·scale, dV_j += P_ij·dO_i.
-// Threads: the forward splits the B·H·S query rows (all independent); the backward splits the B·H heads,
-// since every query row of a head adds into the same dK and dV. Dh-length products use TensorPrimitives.
+// Scaled dot-product attention on q [B, H, S, Dh] and k, v [B, H, Sk, Dh], with the products done by the SGEMM.
+// Each head's query rows go in blocks of at most QueryBlock rows (split evenly: 65 rows are one block, 200 are two
+// of 100), so the scores held at once are [block, Sk] in a per-thread buffer, never the whole S×Sk per head.
+// Forward per block: S = scale·Qb·Kᵀ (one GEMM), each row's softmax with lse = max + log Σ exp(s − max) saved for
+// backward, Ob = P·V (one GEMM), each row divided by its sum.
+// Backward per block, recomputing P = exp(scale·Qb·Kᵀ − lse): dP = dOb·Vᵀ, D_i = dO_i·O_i, dS = P∘(dP − D)·scale,
+// then dV += Pᵀ·dOb, dQb = dS·K and dK += dSᵀ·Qb (three GEMMs).
+// Causal: query i sees keys j ≤ i (top-left aligned, as PyTorch's is_causal, also when Sk ≠ S); a block only
+// multiplies the keys its last row can see, and the masked scores of earlier rows are set to P = 0.
+// Threads: the forward splits the (head, block) items, all independent; the backward splits the B·H heads, since
+// every block of a head adds into the same dK and dV. The GEMMs run serially inside a thread's item.
 public sealed unsafe partial class CpuBackend
 {
-    /// <summary>Keys per online-softmax step: scores of a block share one max update and one vectorised exp.</summary>
-    private const int KeyBlock = 64;
+    /// <summary>Most query rows per block: the scores of a block against 1024 keys (512 KiB) stay within L2.</summary>
+    private const int QueryBlock = 128;
 
     public void Attention(Tensor q, Tensor k, Tensor v, bool causal, float scale, Tensor o, Tensor lse)
     {
+        using var profile = CpuProfiler.Time(nameof(Attention));
         var (heads, s, sk, dh) = AttentionDims(q, k);
+        var (blocks, blockRows) = QueryBlocks(s);
+        var ld = Math.Max(1, dh);
         float* pq = Ptr(q), pk = Ptr(k), pv = Ptr(v), po = Ptr(o), pl = Ptr(lse);
-        CpuParallel.For((long)heads * s, 2L * sk * dh, (start, end) =>
+        CpuParallel.For((long)heads * blocks, 4L * blockRows * sk * dh, (start, end) =>
         {
-            var scores = new float[KeyBlock];
-            var acc = new float[dh];
-            for (var row = start; row < end; row++)
+            var scores = new float[blockRows * sk];
+            var inverse = new float[blockRows];
+            fixed (float* ps = scores)
             {
-                var i = (int)(row % s);
-                var keyOffset = row / s * sk * dh;
-                var qi = new ReadOnlySpan<float>(pq + row * dh, dh);
-                var keys = causal ? Math.Min(i + 1, sk) : sk;
-                float max = float.NegativeInfinity, sum = 0f;
-                Array.Clear(acc);
-                for (var j0 = 0; j0 < keys; j0 += KeyBlock)
+                for (var item = start; item < end; item++)
                 {
-                    var block = scores.AsSpan(0, Math.Min(KeyBlock, keys - j0));
-                    for (var t = 0; t < block.Length; t++)
-                        block[t] = TensorPrimitives.Dot(qi, new ReadOnlySpan<float>(pk + keyOffset + (long)(j0 + t) * dh, dh)) * scale;
-                    var newMax = MathF.Max(max, TensorPrimitives.Max(block));
-                    var rescale = MathF.Exp(max - newMax);
-                    TensorPrimitives.Subtract(block, newMax, block);
-                    TensorPrimitives.Exp(block, block);
-                    sum = sum * rescale + TensorPrimitives.Sum(block);
-                    TensorPrimitives.Multiply(acc, rescale, acc);
-                    for (var t = 0; t < block.Length; t++)
-                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(pv + keyOffset + (long)(j0 + t) * dh, dh), block[t], acc, acc);
-                    max = newMax;
+                    var head = item / blocks;
+                    var i0 = (int)(item % blocks) * blockRows;
+                    var rows = Math.Min(blockRows, s - i0);
+                    var keys = causal ? Math.Min(i0 + rows, sk) : sk;
+                    float* qb = pq + (head * s + i0) * dh, kh = pk + head * sk * dh, vh = pv + head * sk * dh;
+                    Sgemm.Gemm(false, true, rows, keys, dh, scale, qb, ld, kh, ld, 0f, ps, keys, serial: true);
+                    for (var r = 0; r < rows; r++)
+                    {
+                        var row = new Span<float>(ps + r * keys, keys);
+                        var visible = causal ? Math.Min(i0 + r + 1, sk) : sk;
+                        var seen = row[..visible];
+                        var max = TensorPrimitives.Max(seen);
+                        TensorPrimitives.Subtract(seen, max, seen);
+                        TensorPrimitives.Exp(seen, seen);
+                        var sum = TensorPrimitives.Sum(seen);
+                        row[visible..].Clear();
+                        inverse[r] = 1f / sum;
+                        pl[head * s + i0 + r] = max + MathF.Log(sum);
+                    }
+                    var ob = po + (head * s + i0) * dh;
+                    Sgemm.Gemm(false, false, rows, dh, keys, 1f, ps, keys, vh, ld, 0f, ob, ld, serial: true);
+                    for (var r = 0; r < rows; r++)
+                    {
+                        var orow = new Span<float>(ob + r * dh, dh);
+                        TensorPrimitives.Multiply(orow, inverse[r], orow);
+                    }
                 }
-                TensorPrimitives.Multiply(acc, 1f / sum, new Span<float>(po + row * dh, dh));
-                pl[row] = max + MathF.Log(sum);
             }
         });
     }
 
     public void AttentionBackward(Tensor go, Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, bool causal, float scale, Tensor gq, Tensor gk, Tensor gv)
     {
+        using var profile = CpuProfiler.Time(nameof(AttentionBackward));
         var (heads, s, sk, dh) = AttentionDims(q, k);
+        var (blocks, blockRows) = QueryBlocks(s);
+        var ld = Math.Max(1, dh);
         float* pgo = Ptr(go), pq = Ptr(q), pk = Ptr(k), pv = Ptr(v), po = Ptr(o), pl = Ptr(lse);
         float* pgq = Ptr(gq), pgk = Ptr(gk), pgv = Ptr(gv);
-        CpuParallel.For(heads, 6L * s * sk * dh, (start, end) =>
+        CpuParallel.For(heads, 10L * s * sk * dh, (start, end) =>
         {
-            var p = new float[KeyBlock];
-            var ds = new float[KeyBlock];
-            for (var head = start; head < end; head++)
+            var probabilities = new float[blockRows * sk];
+            var gradients = new float[blockRows * sk];
+            fixed (float* pp = probabilities, pds = gradients)
             {
-                var keyOffset = head * sk * dh;
-                new Span<float>(pgk + keyOffset, sk * dh).Clear();
-                new Span<float>(pgv + keyOffset, sk * dh).Clear();
-                for (var i = 0; i < s; i++)
+                for (var head = start; head < end; head++)
                 {
-                    var row = head * s + i;
-                    var qi = new ReadOnlySpan<float>(pq + row * dh, dh);
-                    var goi = new ReadOnlySpan<float>(pgo + row * dh, dh);
-                    var gqi = new Span<float>(pgq + row * dh, dh);
-                    gqi.Clear();
-                    var d = TensorPrimitives.Dot(goi, new ReadOnlySpan<float>(po + row * dh, dh));
-                    var keys = causal ? Math.Min(i + 1, sk) : sk;
-                    for (var j0 = 0; j0 < keys; j0 += KeyBlock)
+                    float* kh = pk + head * sk * dh, vh = pv + head * sk * dh, gkh = pgk + head * sk * dh, gvh = pgv + head * sk * dh;
+                    new Span<float>(gkh, sk * dh).Clear();
+                    new Span<float>(gvh, sk * dh).Clear();
+                    for (var block = 0; block < blocks; block++)
                     {
-                        var n = Math.Min(KeyBlock, keys - j0);
-                        var pBlock = p.AsSpan(0, n);
-                        var dsBlock = ds.AsSpan(0, n);
-                        for (var t = 0; t < n; t++)
+                        var i0 = block * blockRows;
+                        var rows = Math.Min(blockRows, s - i0);
+                        var keys = causal ? Math.Min(i0 + rows, sk) : sk;
+                        var at = (head * s + i0) * dh;
+                        float* qb = pq + at, gob = pgo + at;
+                        Sgemm.Gemm(false, true, rows, keys, dh, scale, qb, ld, kh, ld, 0f, pp, keys, serial: true);
+                        Sgemm.Gemm(false, true, rows, keys, dh, 1f, gob, ld, vh, ld, 0f, pds, keys, serial: true);
+                        for (var r = 0; r < rows; r++)
                         {
-                            var at = keyOffset + (long)(j0 + t) * dh;
-                            pBlock[t] = TensorPrimitives.Dot(qi, new ReadOnlySpan<float>(pk + at, dh));
-                            dsBlock[t] = TensorPrimitives.Dot(goi, new ReadOnlySpan<float>(pv + at, dh));
+                            var p = new Span<float>(pp + r * keys, keys);
+                            var ds = new Span<float>(pds + r * keys, keys);
+                            var visible = causal ? Math.Min(i0 + r + 1, sk) : sk;
+                            var seen = p[..visible];
+                            TensorPrimitives.Subtract(seen, pl[head * s + i0 + r], seen);
+                            TensorPrimitives.Exp(seen, seen);
+                            p[visible..].Clear();
+                            var d = TensorPrimitives.Dot(new ReadOnlySpan<float>(gob + r * dh, dh), new ReadOnlySpan<float>(po + at + r * dh, dh));
+                            // dS·scale, the factor both dQ and dK carry; masked keys get 0 through P.
+                            TensorPrimitives.Subtract(ds, d, ds);
+                            TensorPrimitives.Multiply(ds, p, ds);
+                            TensorPrimitives.Multiply(ds, scale, ds);
                         }
-                        TensorPrimitives.Multiply(pBlock, scale, pBlock);
-                        TensorPrimitives.Subtract(pBlock, pl[row], pBlock);
-                        TensorPrimitives.Exp(pBlock, pBlock);
-                        // dS·scale, the factor both dQ and dK carry.
-                        TensorPrimitives.Subtract(dsBlock, d, dsBlock);
-                        TensorPrimitives.Multiply(dsBlock, pBlock, dsBlock);
-                        TensorPrimitives.Multiply(dsBlock, scale, dsBlock);
-                        for (var t = 0; t < n; t++)
-                        {
-                            var at = keyOffset + (long)(j0 + t) * dh;
-                            TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(pk + at, dh), dsBlock[t], gqi, gqi);
-                            var gkj = new Span<float>(pgk + at, dh);
-                            TensorPrimitives.MultiplyAdd(qi, dsBlock[t], gkj, gkj);
-                            var gvj = new Span<float>(pgv + at, dh);
-                            TensorPrimitives.MultiplyAdd(goi, pBlock[t], gvj, gvj);
-                        }
+                        Sgemm.Gemm(true, false, keys, dh, rows, 1f, pp, keys, gob, ld, 1f, gvh, ld, serial: true);
+                        Sgemm.Gemm(false, false, rows, dh, keys, 1f, pds, keys, kh, ld, 0f, pgq + at, ld, serial: true);
+                        Sgemm.Gemm(true, false, keys, dh, rows, 1f, pds, keys, qb, ld, 1f, gkh, ld, serial: true);
                     }
                 }
             }
@@ -112,4 +119,11 @@ public sealed unsafe partial class CpuBackend
     /// <summary>(B·H, S, Sk, Dh) of an attention call.</summary>
     private static (int Heads, int S, int Sk, int Dh) AttentionDims(Tensor q, Tensor k) =>
         (q.Dims[0] * q.Dims[1], q.Dims[2], k.Dims[2], q.Dims[3]);
+
+    /// <summary>S query rows as the fewest blocks of at most <see cref="QueryBlock"/> rows, all of about the same size.</summary>
+    private static (int Blocks, int Rows) QueryBlocks(int s)
+    {
+        var blocks = (s + QueryBlock - 1) / QueryBlock;
+        return (blocks, blocks == 0 ? 0 : (s + blocks - 1) / blocks);
+    }
 }

@@ -2,8 +2,9 @@ using System.Numerics.Tensors;
 
 namespace ClipEngine.Backends.Cpu;
 
-// Element-wise ops. Same-shape work goes to TensorPrimitives (SIMD) in chunks spread over the cores;
-// broadcasting is reduced to those same contiguous kernels by coalescing dimensions (see BroadcastLoop).
+// Element-wise ops. Same-shape work goes to TensorPrimitives (SIMD), or for the GELU family to the vector kernels of
+// CpuBackend.Activations, in chunks spread over the cores; broadcasting is reduced to those same contiguous kernels by
+// coalescing dimensions (see BroadcastLoop).
 public sealed unsafe partial class CpuBackend
 {
     /// <summary>Elements per parallel chunk: large enough for SIMD loops to amortise the call, small enough to balance.</summary>
@@ -21,6 +22,7 @@ public sealed unsafe partial class CpuBackend
 
     public void Unary(UnaryOp op, Tensor x, Tensor y)
     {
+        using var profile = CpuProfiler.Time(nameof(Unary), op);
         float* px = Ptr(x), py = Ptr(y);
         Chunked(x.NumEl, (offset, len) =>
         {
@@ -36,15 +38,9 @@ public sealed unsafe partial class CpuBackend
                 case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(src, dst); break;
                 case UnaryOp.Tanh: TensorPrimitives.Tanh(src, dst); break;
                 case UnaryOp.Relu: TensorPrimitives.Max(src, 0f, dst); break;
-                case UnaryOp.Gelu:
-                    for (var i = 0; i < len; i++) dst[i] = ScalarMath.Gelu(src[i]);
-                    break;
-                case UnaryOp.GeluTanh:
-                    for (var i = 0; i < len; i++) dst[i] = ScalarMath.GeluTanh(src[i]);
-                    break;
-                case UnaryOp.QuickGelu:
-                    for (var i = 0; i < len; i++) dst[i] = src[i] * ScalarMath.Sigmoid(1.702f * src[i]);
-                    break;
+                case UnaryOp.Gelu: Activate<GeluExact>(px + offset, py + offset, len); break;
+                case UnaryOp.GeluTanh: Activate<GeluTanh>(px + offset, py + offset, len); break;
+                case UnaryOp.QuickGelu: Activate<QuickGelu>(px + offset, py + offset, len); break;
                 default: throw new NotSupportedException($"unary op {op}");
             }
         });
@@ -52,9 +48,16 @@ public sealed unsafe partial class CpuBackend
 
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx)
     {
+        using var profile = CpuProfiler.Time(nameof(UnaryBackward), op);
         float* px = Ptr(x), py = Ptr(y), pg = Ptr(gy), pgx = Ptr(gx);
         Chunked(x.NumEl, (offset, len) =>
         {
+            switch (op)
+            {
+                case UnaryOp.Gelu: ActivateBackward<GeluExact>(px + offset, pg + offset, pgx + offset, len); return;
+                case UnaryOp.GeluTanh: ActivateBackward<GeluTanh>(px + offset, pg + offset, pgx + offset, len); return;
+                case UnaryOp.QuickGelu: ActivateBackward<QuickGelu>(px + offset, pg + offset, pgx + offset, len); return;
+            }
             var xs = new ReadOnlySpan<float>(px + offset, len);
             var ys = new ReadOnlySpan<float>(py + offset, len);
             var g = new ReadOnlySpan<float>(pg + offset, len);
@@ -72,23 +75,15 @@ public sealed unsafe partial class CpuBackend
                     UnaryOp.Sigmoid => yi * (1f - yi),
                     UnaryOp.Tanh => 1f - yi * yi,
                     UnaryOp.Relu => xi > 0f ? 1f : 0f,
-                    UnaryOp.Gelu => ScalarMath.GeluGrad(xi),
-                    UnaryOp.GeluTanh => ScalarMath.GeluTanhGrad(xi),
-                    UnaryOp.QuickGelu => QuickGeluGrad(xi),
                     _ => throw new NotSupportedException($"unary op {op}"),
                 };
             }
         });
     }
 
-    private static float QuickGeluGrad(float x)
-    {
-        var s = ScalarMath.Sigmoid(1.702f * x);
-        return s + 1.702f * x * s * (1f - s);
-    }
-
     public void Scalar(ScalarOp op, Tensor x, float s, Tensor y)
     {
+        using var profile = CpuProfiler.Time(nameof(Scalar), op);
         float* px = Ptr(x), py = Ptr(y);
         Chunked(x.NumEl, (offset, len) =>
         {
@@ -110,6 +105,7 @@ public sealed unsafe partial class CpuBackend
 
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor c)
     {
+        using var profile = CpuProfiler.Time(nameof(Binary), op);
         float* pa = Ptr(a), pb = Ptr(b), pc = Ptr(c);
         BroadcastLoop(a.Dims, b.Dims, c.Dims, (oa, sa, ob, sb, oc, len) =>
         {
@@ -174,6 +170,7 @@ public sealed unsafe partial class CpuBackend
 
     public void Broadcast(Tensor x, Tensor y)
     {
+        using var profile = CpuProfiler.Time(nameof(Broadcast));
         float* px = Ptr(x), py = Ptr(y);
         BroadcastLoop(x.Dims, y.Dims, y.Dims, (ox, sx, _, _, oy, len) =>
         {

@@ -8,6 +8,7 @@ public sealed unsafe partial class CpuBackend
 {
     public void L2Normalize(Tensor x, float eps, Tensor y, Tensor norms)
     {
+        using var profile = CpuProfiler.Time(nameof(L2Normalize));
         var (rows, d) = (x.Dims[0], x.Dims[1]);
         float* px = Ptr(x), py = Ptr(y), pn = Ptr(norms);
         CpuParallel.For(rows, d, (start, end) =>
@@ -24,6 +25,7 @@ public sealed unsafe partial class CpuBackend
 
     public void L2NormalizeBackward(Tensor gy, Tensor y, Tensor norms, float eps, Tensor gx)
     {
+        using var profile = CpuProfiler.Time(nameof(L2NormalizeBackward));
         var (rows, d) = (y.Dims[0], y.Dims[1]);
         float* pg = Ptr(gy), py = Ptr(y), pn = Ptr(norms), pgx = Ptr(gx);
         CpuParallel.For(rows, 2L * d, (start, end) =>

@@ -13,6 +13,7 @@ public sealed unsafe partial class CpuBackend
 {
     public void LayerNorm(Tensor x, Tensor? weight, Tensor? bias, float eps, Tensor y, Tensor mean, Tensor rstd)
     {
+        using var profile = CpuProfiler.Time(nameof(LayerNorm));
         var (rows, d) = (x.Dims[0], x.Dims[1]);
         if (d == 0) return;
         float* px = Ptr(x), py = Ptr(y), pm = Ptr(mean), pr = Ptr(rstd);
@@ -43,6 +44,7 @@ public sealed unsafe partial class CpuBackend
 
     public void LayerNormBackward(Tensor gy, Tensor x, Tensor? weight, Tensor mean, Tensor rstd, Tensor gx, Tensor? gWeight, Tensor? gBias)
     {
+        using var profile = CpuProfiler.Time(nameof(LayerNormBackward));
         var (rows, d) = (x.Dims[0], x.Dims[1]);
         float* pg = Ptr(gy), px = Ptr(x), pm = Ptr(mean), pr = Ptr(rstd), pgx = Ptr(gx);
         var pw = weight is null ? null : Ptr(weight);

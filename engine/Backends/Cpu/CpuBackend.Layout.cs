@@ -13,6 +13,7 @@ public sealed unsafe partial class CpuBackend
 
     public void Permute(Tensor x, int[] perm, Tensor y)
     {
+        using var profile = CpuProfiler.Time(nameof(Permute));
         switch (x.DType.SizeInBytes())
         {
             case 2: PermuteOf<ushort>(x, perm, y); break;
@@ -98,6 +99,7 @@ public sealed unsafe partial class CpuBackend
 
     public void CopyBlocks(Tensor source, long sourceOffset, long sourceStride, Tensor destination, long destinationOffset, long destinationStride, long blockLength, long count)
     {
+        using var profile = CpuProfiler.Time(nameof(CopyBlocks));
         CheckExtent(source, sourceOffset, sourceStride, blockLength, count, "CopyBlocks source");
         CheckExtent(destination, destinationOffset, destinationStride, blockLength, count, "CopyBlocks destination");
         var size = source.DType.SizeInBytes();
@@ -121,6 +123,7 @@ public sealed unsafe partial class CpuBackend
 
     public void GatherRows(Tensor table, Tensor indices, Tensor y)
     {
+        using var profile = CpuProfiler.Time(nameof(GatherRows));
         var rows = CheckedRowIndices(table, indices);
         var rowBytes = table.Dims[0] == 0 ? 0 : table.NumEl / table.Dims[0] * table.DType.SizeInBytes();
         byte* src = BytePtr(table), dst = BytePtr(y);
@@ -133,6 +136,7 @@ public sealed unsafe partial class CpuBackend
 
     public void ScatterAddRows(Tensor gy, Tensor indices, Tensor gTable)
     {
+        using var profile = CpuProfiler.Time(nameof(ScatterAddRows));
         var rows = CheckedRowIndices(gTable, indices);
         var width = gTable.Dims[0] == 0 ? 0 : (int)(gTable.NumEl / gTable.Dims[0]);
         float* pg = Ptr(gy), pt = Ptr(gTable);

@@ -13,6 +13,7 @@ public sealed unsafe partial class CpuBackend
 {
     public void CrossEntropy(Tensor logits, Tensor targets, Tensor loss, Tensor lse)
     {
+        using var profile = CpuProfiler.Time(nameof(CrossEntropy));
         var (rows, classes) = (logits.Dims[0], logits.Dims[1]);
         var pt = (long*)((CpuStorage)targets.Storage).Pointer;
         for (var r = 0; r < rows; r++)
@@ -37,6 +38,7 @@ public sealed unsafe partial class CpuBackend
 
     public void CrossEntropyBackward(Tensor gLoss, Tensor logits, Tensor targets, Tensor lse, Tensor gLogits)
     {
+        using var profile = CpuProfiler.Time(nameof(CrossEntropyBackward));
         var (rows, classes) = (logits.Dims[0], logits.Dims[1]);
         var pt = (long*)((CpuStorage)targets.Storage).Pointer;
         float* px = Ptr(logits), pl = Ptr(lse), pgx = Ptr(gLogits);
@@ -56,6 +58,7 @@ public sealed unsafe partial class CpuBackend
 
     public void ContrastiveLoss(Tensor logits, Tensor loss, Tensor rowLse, Tensor columnLse)
     {
+        using var profile = CpuProfiler.Time(nameof(ContrastiveLoss));
         var n = logits.Dims[0];
         float* px = Ptr(logits), prow = Ptr(rowLse), pcol = Ptr(columnLse);
         var terms = new double[2 * n];
@@ -98,6 +101,7 @@ public sealed unsafe partial class CpuBackend
 
     public void ContrastiveLossBackward(Tensor gLoss, Tensor logits, Tensor rowLse, Tensor columnLse, Tensor gLogits)
     {
+        using var profile = CpuProfiler.Time(nameof(ContrastiveLossBackward));
         var n = logits.Dims[0];
         float* px = Ptr(logits), prow = Ptr(rowLse), pcol = Ptr(columnLse), pgx = Ptr(gLogits);
         var g = Ptr(gLoss)[0] / (2f * n);

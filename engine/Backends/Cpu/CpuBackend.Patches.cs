@@ -4,9 +4,17 @@ namespace ClipEngine.Backends.Cpu;
 // p-element runs (one kernel row of one channel), one way or the other.
 public sealed unsafe partial class CpuBackend
 {
-    public void Im2Patches(Tensor images, int patch, Tensor patches) => MovePatches(images, patch, patches, toPatches: true);
+    public void Im2Patches(Tensor images, int patch, Tensor patches)
+    {
+        using var profile = CpuProfiler.Time(nameof(Im2Patches));
+        MovePatches(images, patch, patches, toPatches: true);
+    }
 
-    public void Patches2Im(Tensor patches, int patch, Tensor images) => MovePatches(images, patch, patches, toPatches: false);
+    public void Patches2Im(Tensor patches, int patch, Tensor images)
+    {
+        using var profile = CpuProfiler.Time(nameof(Patches2Im));
+        MovePatches(images, patch, patches, toPatches: false);
+    }
 
     private static void MovePatches(Tensor images, int patch, Tensor patches, bool toPatches)
     {

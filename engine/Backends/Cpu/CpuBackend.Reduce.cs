@@ -8,6 +8,7 @@ public sealed unsafe partial class CpuBackend
 {
     public void Reduce(ReduceOp op, Tensor x, int outer, int n, int inner, Tensor y, Tensor? indices)
     {
+        using var profile = CpuProfiler.Time(nameof(Reduce), op);
         if (n == 0 && op is ReduceOp.Max or ReduceOp.ArgMax)
             throw new ArgumentException($"{op} over an empty axis of tensor {ShapeUtil.Format(x.Dims)}");
         float* px = Ptr(x), py = Ptr(y);
@@ -78,6 +79,7 @@ public sealed unsafe partial class CpuBackend
 
     public void ScatterAlongAxis(Tensor values, Tensor indices, int outer, int n, int inner, Tensor destination)
     {
+        using var profile = CpuProfiler.Time(nameof(ScatterAlongAxis));
         float* pv = Ptr(values), pd = Ptr(destination);
         var pi = (long*)((CpuStorage)indices.Storage).Pointer;
         Data<float>(destination).Clear();

@@ -10,6 +10,7 @@ public sealed unsafe partial class CpuBackend
 {
     public void Softmax(Tensor x, Tensor y, bool log)
     {
+        using var profile = CpuProfiler.Time(nameof(Softmax));
         var (rows, n) = (x.Dims[0], x.Dims[1]);
         if (n == 0) return;
         float* px = Ptr(x), py = Ptr(y);
@@ -38,6 +39,7 @@ public sealed unsafe partial class CpuBackend
 
     public void SoftmaxBackward(Tensor gy, Tensor y, Tensor gx, bool log)
     {
+        using var profile = CpuProfiler.Time(nameof(SoftmaxBackward));
         var (rows, n) = (y.Dims[0], y.Dims[1]);
         if (n == 0) return;
         float* pg = Ptr(gy), py = Ptr(y), pgx = Ptr(gx);

@@ -24,7 +24,11 @@ public sealed unsafe partial class CpuBackend : IBackend
 
     internal static Span<byte> Bytes(Tensor t) => ((CpuStorage)t.Storage).AsSpan<byte>(0, checked((int)(t.NumEl * t.DType.SizeInBytes())));
 
-    public Storage Allocate(long byteLength) => new CpuStorage(byteLength);
+    public Storage Allocate(long byteLength)
+    {
+        using var profile = CpuProfiler.Time(nameof(Allocate));
+        return new CpuStorage(byteLength);
+    }
 
     public void CopyFromHost(ReadOnlySpan<byte> source, Tensor destination) => source.CopyTo(Bytes(destination));
 
@@ -32,6 +36,7 @@ public sealed unsafe partial class CpuBackend : IBackend
 
     public void Copy(Tensor source, long sourceOffset, Tensor destination, long destinationOffset, long count)
     {
+        using var profile = CpuProfiler.Time(nameof(Copy));
         var size = source.DType.SizeInBytes();
         var src = ((CpuStorage)source.Storage).AsSpan<byte>(sourceOffset * size, checked((int)(count * size)));
         src.CopyTo(((CpuStorage)destination.Storage).AsSpan<byte>(destinationOffset * size, checked((int)(count * size))));
@@ -39,9 +44,14 @@ public sealed unsafe partial class CpuBackend : IBackend
 
     public void Fill(Tensor tensor, double value)
     {
+        using var profile = CpuProfiler.Time(nameof(Fill));
         switch (tensor.DType)
         {
-            case DType.F32: Data<float>(tensor).Fill((float)value); break;
+            case DType.F32:
+                var p = Ptr(tensor);
+                var f = (float)value;
+                Chunked(tensor.NumEl, (offset, len) => new Span<float>(p + offset, len).Fill(f));
+                break;
             case DType.BF16: Data<ushort>(tensor).Fill(BFloat16Bits.FromFloat((float)value)); break;
             case DType.F16: Data<Half>(tensor).Fill((Half)value); break;
             case DType.I32: Data<int>(tensor).Fill(checked((int)value)); break;
@@ -53,6 +63,7 @@ public sealed unsafe partial class CpuBackend : IBackend
 
     public void Cast(Tensor source, Tensor destination)
     {
+        using var profile = CpuProfiler.Time(nameof(Cast));
         if (source.DType == destination.DType)
         {
             Bytes(source).CopyTo(Bytes(destination));
@@ -99,6 +110,7 @@ public sealed unsafe partial class CpuBackend : IBackend
 
     public void FillRandom(Tensor tensor, RandomDistribution distribution, ulong seed, ulong offset, float a, float b)
     {
+        using var profile = CpuProfiler.Time(nameof(FillRandom));
         var data = Ptr(tensor);
         var n = tensor.NumEl;
         var perBlock = distribution == RandomDistribution.Uniform ? 4 : 2;

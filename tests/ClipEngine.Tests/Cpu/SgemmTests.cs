@@ -78,6 +78,20 @@ public unsafe class SgemmTests
     }
 
     [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void DeepProductsSplitTheirDepthAcrossThreads(bool transA, bool transB)
+    {
+        // The weight-gradient shape (k far above m and n): each thread sums k ranges into its own copy of C. The depths
+        // are not multiples of the 256-deep blocks; C is scaled by beta once, or ignored (NaN) when beta is 0.
+        Assert.True(Sgemm.SplitsDepth(40, 33, 3001) && Sgemm.SplitsDepth(24, 48, 3000));
+        CheckParallel(new Case(transA, transB, 40, 33, 3001, Alpha: 0.5f, Beta: -1.5f, Seed: 9, Pad: 3));
+        CheckParallel(new Case(transA, transB, 24, 48, 3000, Alpha: 1, Beta: 0, Seed: 10, FillC: float.NaN));
+    }
+
+    [Theory]
     [InlineData(1f)]
     [InlineData(0.5f)]
     [InlineData(0f)]
