@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ClipEngine.Clip;
 using ClipEngine.Clip.Training;
 
 namespace ClipEngine.Cli.Training;
@@ -16,7 +17,7 @@ internal sealed class ZeroShotLog
     {
         Path = System.IO.Path.Combine(runDir, FileName);
         if (keepThroughStep is { } step && File.Exists(Path))
-            File.WriteAllLines(Path, Read(Path).Where(e => e.Step <= step).Select(Line));
+            AtomicFile.WriteAllText(Path, string.Concat(Read(Path).Where(e => e.Step <= step).Select(e => Line(e) + "\n")));
     }
 
     public string Path { get; }
