@@ -22,6 +22,8 @@ public static class ClipCli
         var root = new RootCommand("CLIP on ClipEngine: embed images and texts, zero-shot classify, tokenize, inspect and convert checkpoints")
         {
             context.Verbose,
+            TrainCommand.Create(context),
+            EvalCommand.Create(context),
             EmbedCommand.Create(context),
             ClassifyCommand.Create(context),
             TokenizeCommand.Create(context),
