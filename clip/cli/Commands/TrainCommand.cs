@@ -229,7 +229,7 @@ internal static class TrainCommand
         catch (NotSupportedException e) when (device.Type == DeviceType.Cuda)
         {
             throw new InvalidOperationException(
-                $"--device {device}: the Cuda backend cannot train CLIP yet — {e.Message}. Ops still without a kernel: {string.Join(", ", CudaBackend.MissingOps)}. Train with --device cpu for now.", e);
+                $"--device {device}: the Cuda backend cannot run this model — {e.Message}. Train with --device cpu, or change the model config.", e);
         }
         var plots = TrainPlots.Write(run.RunDir, run.ChanceLevel);
         WriteSummary(context.Out, run, result, plots, clock.Elapsed);
