@@ -11,7 +11,7 @@ namespace ClipEngine.Clip.Training;
 /// </summary>
 public static class BuiltinTraining
 {
-    public const int ImageSize = 48;
+    public const int ImageSize = 64;
 
     public const int ContextLength = 24;
 
