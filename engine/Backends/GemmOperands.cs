@@ -6,18 +6,26 @@ namespace ClipEngine.Backends;
 /// </summary>
 internal static class GemmOperands
 {
-    /// <summary>A, B and C are F32 and each strided batch of matrices of <paramref name="shape"/> lies inside its tensor.</summary>
-    public static void Check(in GemmShape shape, Tensor a, Tensor b, Tensor c)
+    /// <summary>
+    /// A and B have one input dtype (F32, or BF16 where <paramref name="backend"/> supports it), C is F32, and each
+    /// strided batch of matrices of <paramref name="shape"/> lies inside its tensor. Returns the input dtype.
+    /// </summary>
+    public static DType Check(in GemmShape shape, Tensor a, Tensor b, Tensor c, IBackend backend)
     {
+        if (a.DType != b.DType || a.DType is not (DType.F32 or DType.BF16))
+            throw new ArgumentException($"Gemm: A and B must be both F32 or both BF16, got A {a.DType} and B {b.DType}");
+        if (a.DType == DType.BF16 && !backend.SupportsBf16Gemm)
+            throw new NotSupportedException($"Gemm: the {backend.Device} backend has no BF16 GEMM (SupportsBf16Gemm is false); give it F32 inputs");
+        c.ThrowIfNotDType(DType.F32, "Gemm C");
         Check(a, shape.TransA ? shape.K : shape.M, shape.TransA ? shape.M : shape.K, shape.Lda, shape.StrideA, shape.Batch, "Gemm A");
         Check(b, shape.TransB ? shape.N : shape.K, shape.TransB ? shape.K : shape.N, shape.Ldb, shape.StrideB, shape.Batch, "Gemm B");
         Check(c, shape.M, shape.N, shape.Ldc, shape.StrideC, shape.Batch, "Gemm C");
+        return a.DType;
     }
 
     /// <summary>Every element of batch stored matrices [rows, cols] (row stride ld, matrix stride stride) lies inside t.</summary>
     private static void Check(Tensor t, int rows, int cols, int ld, long stride, int batch, string what)
     {
-        t.ThrowIfNotDType(DType.F32, what);
         if (rows == 0 || cols == 0 || batch == 0) return;
         var end = (batch - 1) * stride + (long)(rows - 1) * ld + cols;
         if (end > t.NumEl)

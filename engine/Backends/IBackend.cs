@@ -74,7 +74,13 @@ public interface IBackend
     void ScatterAddRows(Tensor gy, Tensor indices, Tensor gTable);
 
     // ---- linear algebra ----
-    /// <summary>Strided batched row-major GEMM: C = alpha · op(A) · op(B) + beta · C (beta = 0: C is write-only).</summary>
+    /// <summary>Whether <see cref="Gemm"/> takes BF16 inputs (with fp32 accumulation into an F32 C), which <see cref="Autocast"/> uses.</summary>
+    bool SupportsBf16Gemm { get; }
+
+    /// <summary>
+    /// Strided batched row-major GEMM: C = alpha · op(A) · op(B) + beta · C (beta = 0: C is write-only), accumulated
+    /// in fp32. C is F32; A and B are both F32, or both BF16 where <see cref="SupportsBf16Gemm"/>.
+    /// </summary>
     void Gemm(in GemmShape shape, float alpha, Tensor a, Tensor b, float beta, Tensor c);
 
     // ---- fused neural-network ops ----

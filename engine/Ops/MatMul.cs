@@ -6,6 +6,8 @@ namespace ClipEngine;
 // holding a single matrix is reused with stride 0, and one broadcast only partly is materialised first. The backward
 // of C = op(A)·op(B) is dop(A) = G·op(B)ᵀ and dop(B) = op(A)ᵀ·G, each a GEMM with transposes chosen so that it
 // writes the gradient in the operand's stored layout, then summed over the batch axes the operand was broadcast on.
+// Under Autocast every GEMM, forward and backward, takes BF16 copies of its operands where the backend has a BF16 GEMM;
+// the node keeps its forward's input dtype so that its backward matches it.
 public static partial class Ops
 {
     /// <summary>
@@ -17,8 +19,9 @@ public static partial class Ops
         var batch = MatMulBatch(a, transA, b, transB);
         using var fullA = ExpandBatch(a, batch);
         using var fullB = ExpandBatch(b, batch);
-        var c = Product(fullA, transA, fullB, transB, batch);
-        return Autograd.Needs(a, b) ? Autograd.Record(c, new MatMulNode(a, b, transA, transB, batch)) : c;
+        var input = Autocast.GemmInputType(a.Backend);
+        var c = Product(fullA, transA, fullB, transB, batch, input);
+        return Autograd.Needs(a, b) ? Autograd.Record(c, new MatMulNode(a, b, transA, transB, batch, input)) : c;
     }
 
     /// <summary>
@@ -41,14 +44,15 @@ public static partial class Ops
                 throw new ArgumentException($"Linear: bias {ShapeUtil.Format(bias.Dims)} does not match weight {ShapeUtil.Format(weight.Dims)}, which needs [{outFeatures}]");
         }
         var rows = ShapeUtil.Product(x.Dims, 0, x.Rank - 1);
+        var input = Autocast.GemmInputType(x.Backend);
         var y = x.NewEmpty([.. x.Dims[..^1], outFeatures]);
         using (var x2 = x.View([rows, x.Dims[^1]]))
         using (var y2 = y.View([rows, outFeatures]))
         {
             if (bias is not null) x.Backend.Broadcast(bias, y2);
-            GemmInto(x2, false, weight, true, y2, bias is null ? 0f : 1f);
+            GemmInto(x2, false, weight, true, y2, bias is null ? 0f : 1f, input);
         }
-        return Autograd.Needs(x, weight, bias) ? Autograd.Record(y, new LinearNode(x, weight, bias, rows)) : y;
+        return Autograd.Needs(x, weight, bias) ? Autograd.Record(y, new LinearNode(x, weight, bias, rows, input)) : y;
     }
 
     /// <summary>Checks the operands and returns the broadcast batch shape.</summary>
@@ -89,15 +93,15 @@ public static partial class Ops
     }
 
     /// <summary>op(x)·op(y) for every matrix of the batch, x and y each holding one matrix or the whole batch.</summary>
-    private static Tensor Product(Tensor x, bool tx, Tensor y, bool ty, int[] batch)
+    private static Tensor Product(Tensor x, bool tx, Tensor y, bool ty, int[] batch, DType input)
     {
         var c = x.NewEmpty([.. batch, tx ? x.Dims[^1] : x.Dims[^2], ty ? y.Dims[^2] : y.Dims[^1]]);
-        GemmInto(x, tx, y, ty, c, 0f);
+        GemmInto(x, tx, y, ty, c, 0f, input);
         return c;
     }
 
     /// <summary>c = op(x)·op(y) + beta·c, batched over c's leading axes; x and y hold one matrix or as many as c.</summary>
-    private static void GemmInto(Tensor x, bool tx, Tensor y, bool ty, Tensor c, float beta)
+    private static void GemmInto(Tensor x, bool tx, Tensor y, bool ty, Tensor c, float beta, DType input)
     {
         var count = Matrices(c);
         int m = c.Dims[^2], n = c.Dims[^1], k = tx ? x.Dims[^2] : x.Dims[^1];
@@ -113,31 +117,53 @@ public static partial class Ops
             shape = new GemmShape(tx, ty, m, n, k, Ld(x), Ld(y), Ld(c),
                 xs == 1 ? 0 : (long)m * k, ys == 1 ? 0 : (long)k * n, (long)m * n, count);
         }
-        x.Backend.Gemm(shape, 1f, x, y, beta, c);
+        Gemm(shape, x, y, beta, c, input);
+    }
+
+    /// <summary>The backend's GEMM on x and y, or on copies of them rounded to BF16 when that is the input dtype.</summary>
+    private static void Gemm(in GemmShape shape, Tensor x, Tensor y, float beta, Tensor c, DType input)
+    {
+        if (input == x.DType && input == y.DType)
+        {
+            x.Backend.Gemm(shape, 1f, x, y, beta, c);
+            return;
+        }
+        using var rx = RoundTo(x, input);
+        using var ry = RoundTo(y, input);
+        x.Backend.Gemm(shape, 1f, rx, ry, beta, c);
+    }
+
+    /// <summary>t rounded to nearest-even in <paramref name="dtype"/>, outside the graph (a view when already so).</summary>
+    private static Tensor RoundTo(Tensor t, DType dtype)
+    {
+        if (t.DType == dtype) return t.View(t.Dims);
+        var rounded = t.NewEmpty(t.Dims, dtype);
+        t.Backend.Cast(t, rounded);
+        return rounded;
     }
 
     /// <summary>Row stride of t's stored matrices; at least 1, as BLAS requires, even for an empty last axis.</summary>
     private static int Ld(Tensor t) => Math.Max(1, t.Dims[^1]);
 
     /// <summary>The gradient op(x)·op(y) over the batch, summed down to an operand's shape where it was broadcast.</summary>
-    private static Tensor ProductSumTo(Tensor x, bool tx, Tensor y, bool ty, int[] batch, int[] shape)
+    private static Tensor ProductSumTo(Tensor x, bool tx, Tensor y, bool ty, int[] batch, int[] shape, DType input)
     {
         var count = ShapeUtil.NumEl(batch);
         var own = ShapeUtil.Product(shape, 0, shape.Length - 2);
-        if (own == count) return ReshapeOutput(Product(x, tx, y, ty, batch), shape);
+        if (own == count) return ReshapeOutput(Product(x, tx, y, ty, batch, input), shape);
         if (own == 1 && tx && !ty && Matrices(x) == count && Matrices(y) == count)
         {
             // Σ_b x_bᵀ·y_b: stacking the batch along the contraction axis makes the sum a single GEMM.
             var c = x.NewEmpty(shape);
             var depth = checked((int)count * x.Dims[^2]);
-            x.Backend.Gemm(new GemmShape(true, false, x.Dims[^1], y.Dims[^1], depth, Ld(x), Ld(y), Ld(c)), 1f, x, y, 0f, c);
+            Gemm(new GemmShape(true, false, x.Dims[^1], y.Dims[^1], depth, Ld(x), Ld(y), Ld(c)), x, y, 0f, c, input);
             return c;
         }
-        using var full = Product(x, tx, y, ty, batch);
+        using var full = Product(x, tx, y, ty, batch, input);
         return SumTo(full, shape);
     }
 
-    private sealed class MatMulNode(Tensor a, Tensor b, bool transA, bool transB, int[] batch) : GradNode(a, b)
+    private sealed class MatMulNode(Tensor a, Tensor b, bool transA, bool transB, int[] batch, DType input) : GradNode(a, b)
     {
         protected internal override Tensor?[] Backward(Tensor g)
         {
@@ -148,21 +174,21 @@ public static partial class Ops
             {
                 // A stored transposed gets (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ.
                 ga = transA
-                    ? ProductSumTo(fullB, transB, g, true, batch, a.Dims)
-                    : ProductSumTo(g, false, fullB, !transB, batch, a.Dims);
+                    ? ProductSumTo(fullB, transB, g, true, batch, a.Dims, input)
+                    : ProductSumTo(g, false, fullB, !transB, batch, a.Dims, input);
             }
             if (NeedsGrad(1))
             {
                 // B stored transposed gets (op(A)ᵀ·G)ᵀ = Gᵀ·op(A).
                 gb = transB
-                    ? ProductSumTo(g, true, fullA, transA, batch, b.Dims)
-                    : ProductSumTo(fullA, !transA, g, false, batch, b.Dims);
+                    ? ProductSumTo(g, true, fullA, transA, batch, b.Dims, input)
+                    : ProductSumTo(fullA, !transA, g, false, batch, b.Dims, input);
             }
             return [ga, gb];
         }
     }
 
-    private sealed class LinearNode(Tensor x, Tensor weight, Tensor? bias, int rows) : GradNode(x, weight, bias)
+    private sealed class LinearNode(Tensor x, Tensor weight, Tensor? bias, int rows, DType input) : GradNode(x, weight, bias)
     {
         protected internal override Tensor?[] Backward(Tensor g)
         {
@@ -173,13 +199,13 @@ public static partial class Ops
             {
                 gx = x.NewEmpty(x.Dims);
                 using var gx2 = gx.View([rows, inFeatures]);
-                GemmInto(g2, false, weight, false, gx2, 0f);
+                GemmInto(g2, false, weight, false, gx2, 0f, input);
             }
             if (NeedsGrad(1))
             {
                 gw = weight.NewEmpty(weight.Dims);
                 using var x2 = x.View([rows, inFeatures]);
-                GemmInto(g2, true, x2, false, gw, 0f);
+                GemmInto(g2, true, x2, false, gw, 0f, input);
             }
             if (NeedsGrad(2)) gb = SumTo(g2, [outFeatures]);
             return [gx, gw, gb];

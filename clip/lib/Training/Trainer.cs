@@ -1,3 +1,4 @@
+using ClipEngine.Backends;
 using ClipEngine.Optim;
 
 namespace ClipEngine.Clip.Training;
@@ -6,7 +7,8 @@ namespace ClipEngine.Clip.Training;
 /// Trains a <see cref="ClipModel"/> the way open_clip does: AdamW with its weight-decay groups, linear warmup then
 /// cosine (or constant) learning rate, optional gradient-norm clipping, logit_scale clamped to [0, ln 100] after
 /// each step, gradient accumulation that keeps the contrastive loss over the whole effective batch, and optional
-/// activation checkpointing. Parameters and optimizer state are F32 throughout. A step whose loss or gradients are
+/// activation checkpointing. Parameters and optimizer state are F32 throughout; with precision bf16 the forward and
+/// backward run under <see cref="Autocast"/>, so GEMMs take bf16 inputs on a backend that has a bf16 GEMM. A step whose loss or gradients are
 /// NaN or infinite changes nothing and is counted; <see cref="Run"/> aborts after
 /// <see cref="TrainOptions.MaxBadSteps"/> of them in a row. The model stays the caller's; the trainer switches its
 /// activation checkpointing on or off as the options say.
@@ -18,6 +20,7 @@ public sealed partial class Trainer : IDisposable
 
     private readonly AdamW _optimizer;
     private readonly Tensor[] _parameters;
+    private readonly DType _gemmInputs;
 
     /// <param name="totalSteps">The run's length in optimizer steps; defaults to <see cref="TrainOptions.Steps"/>.</param>
     public Trainer(ClipModel model, TrainOptions options, long? totalSteps = null)
@@ -42,8 +45,11 @@ public sealed partial class Trainer : IDisposable
         _parameters = [.. groups.SelectMany(g => g.Parameters)];
         model.Visual.Transformer.GradCheckpointing = options.GradCheckpointing;
         model.Transformer.GradCheckpointing = options.GradCheckpointing;
-        // The engine has no reduced-precision compute path yet, on any backend; say so rather than pretend.
-        Precision = options.IsBf16 ? $"fp32 (bf16 was requested; the engine computes in fp32 on {model.Device} for now)" : "fp32";
+        var bf16 = options.IsBf16 && BackendRegistry.For(model.Device).SupportsBf16Gemm;
+        _gemmInputs = bf16 ? DType.BF16 : DType.F32;
+        Precision = bf16 ? "bf16 GEMM inputs, fp32 accumulation, fp32 master weights"
+            : options.IsBf16 ? $"fp32 (bf16 requested; the {model.Device.Type} backend computes in fp32)"
+            : "fp32";
     }
 
     public ClipModel Model { get; }
@@ -108,7 +114,8 @@ public sealed partial class Trainer : IDisposable
     /// open_clip's accum_freq: every micro-batch's features are computed once without gradients, then each
     /// micro-batch in turn is encoded again with gradients, put in place of its cached features, and the loss
     /// over the whole set back-propagated — so the summed gradients are those of one big batch, while only one
-    /// micro-batch's activations are held at a time.
+    /// micro-batch's activations are held at a time. All of it runs under <see cref="Autocast"/> at the trainer's
+    /// precision.
     /// </summary>
     public float ComputeGradients(IReadOnlyList<TrainBatch> microBatches)
     {
@@ -116,6 +123,7 @@ public sealed partial class Trainer : IDisposable
         if (microBatches.Count == 0) throw new ArgumentException("a step needs at least one micro-batch", nameof(microBatches));
         _optimizer.ZeroGrad();
         using var scope = TensorScope.Begin();
+        using var autocast = Autocast.Enable(_gemmInputs);
         var onDevice = microBatches.Select(b => (Images: b.Images.To(Model.Device), Tokens: b.Tokens.To(Model.Device))).ToArray();
         if (onDevice.Length == 1)
         {
