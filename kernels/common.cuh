@@ -94,3 +94,24 @@ __device__ float block_reduce(float v, Op op, float identity)
     v = lane < (int)(blockDim.x >> 5) ? partials[lane] : identity;
     return warp_reduce(v, op);
 }
+
+// ---- coalesced strided indexing (the broadcast and strided-copy kernels): at most MAX_INDEX_DIMS axes, innermost last ----
+#define MAX_INDEX_DIMS 8
+
+// Splits the linear index rest over shape[0..rank) into coordinates and hands each to visit(axis, coordinate), innermost
+// axis first. Index is unsigned int when every offset fits, which makes the per-axis division far cheaper than 64-bit.
+template <class Index, class Visit>
+__device__ __forceinline__ void for_each_coordinate(Index rest, long long rank, const long long* shape, Visit visit)
+{
+#pragma unroll
+    for (int d = MAX_INDEX_DIMS - 1; d >= 0; --d)
+    {
+        if (d < rank)
+        {
+            const Index size = (Index)shape[d];
+            const Index quotient = rest / size;
+            visit(d, rest - quotient * size);
+            rest = quotient;
+        }
+    }
+}
