@@ -91,6 +91,18 @@ __device__ __forceinline__ void zero_lanes(float (&acc)[PER_LANE])
     for (int u = 0; u < PER_LANE; ++u) acc[u] = 0.f;
 }
 
+// Stages keys and values j0 .. j0 + TILE (fewer at the end of the block's keys_block) in shared tiles, once every warp
+// is done with the previous tile (and, the first time, the block's own rows are loaded). The whole block calls it.
+__device__ __forceinline__ void load_key_tile(float* keys, float* values, int values_stride, const float* kh, const float* vh,
+    int j0, int keys_block, int dh)
+{
+    const int count = min(TILE, keys_block - j0);
+    __syncthreads();
+    load_rows(keys, PADDED, kh + (long long)j0 * dh, count, dh);
+    load_rows(values, values_stride, vh + (long long)j0 * dh, count, dh);
+    __syncthreads();
+}
+
 // acc = acc·rescale + Σ_t weights[t]·tile[t], for this lane's elements d = lane + 32u.
 __device__ __forceinline__ void accumulate_lanes(float (&acc)[PER_LANE], float rescale, const float* weights,
     const float* tile, int stride, int count, int dh)
@@ -152,10 +164,7 @@ extern "C" __global__ void attention_forward_f32(const float* q, const float* k,
 
     for (int j0 = 0; j0 < keys_block; j0 += TILE)
     {
-        __syncthreads();  // the previous tile is consumed (and, the first time, query is loaded)
-        load_rows(&keys[0][0], PADDED, kh + (long long)j0 * dh, min(TILE, keys_block - j0), dh);
-        load_rows(&values[0][0], MAX_HEAD_DIM, vh + (long long)j0 * dh, min(TILE, keys_block - j0), dh);
-        __syncthreads();
+        load_key_tile(&keys[0][0], &values[0][0], MAX_HEAD_DIM, kh, vh, j0, keys_block, dh);
         if (j0 >= keys_row) continue;  // the same for the whole warp
 
         const bool visible = j0 + lane < keys_row;
@@ -223,10 +232,7 @@ extern "C" __global__ void attention_backward_query_f32(const float* go, const f
 
     for (int j0 = 0; j0 < keys_block; j0 += TILE)
     {
-        __syncthreads();
-        load_rows(&keys[0][0], PADDED, kh + (long long)j0 * dh, min(TILE, keys_block - j0), dh);
-        load_rows(&values[0][0], PADDED, vh + (long long)j0 * dh, min(TILE, keys_block - j0), dh);
-        __syncthreads();
+        load_key_tile(&keys[0][0], &values[0][0], PADDED, kh, vh, j0, keys_block, dh);
         if (j0 >= keys_row) continue;
 
         float ds = 0.f;
