@@ -55,6 +55,82 @@ __device__ __forceinline__ void load_rows(float* tile, int stride, const float* 
 // The number of keys query i sees.
 __device__ __forceinline__ int visible_keys(int i, int sk, int causal) { return causal ? min(i + 1, sk) : sk; }
 
+// The rows a block owns: blocks take a head's n rows in groups of ROWS, head after head.
+struct RowGroup
+{
+    long long head;
+    int first;  // the group's first row within the head
+    int rows;   // ROWS, or fewer in the head's last group
+};
+
+__device__ __forceinline__ RowGroup row_group(int n)
+{
+    const int groups = (n + ROWS - 1) / ROWS;
+    RowGroup group;
+    group.head = blockIdx.x / groups;
+    group.first = (int)(blockIdx.x - group.head * groups) * ROWS;
+    group.rows = min(ROWS, n - group.first);
+    return group;
+}
+
+// P_ij, recomputed in backward from the forward's log-sum-exp.
+__device__ __forceinline__ float probability(const float* q, const float* k, int dh, float scale, float lse)
+{
+    return expf(row_dot(q, k, dh) * scale - lse);
+}
+
+// dS_ij = P_ij·(dO_i·v_j − D_i)·scale.
+__device__ __forceinline__ float score_grad(float p, const float* go, const float* v, int dh, float delta, float scale)
+{
+    return (row_dot(go, v, dh) - delta) * p * scale;
+}
+
+__device__ __forceinline__ void zero_lanes(float (&acc)[PER_LANE])
+{
+#pragma unroll
+    for (int u = 0; u < PER_LANE; ++u) acc[u] = 0.f;
+}
+
+// Stages keys and values j0 .. j0 + TILE (fewer at the end of the block's keys_block) in shared tiles, once every warp
+// is done with the previous tile (and, the first time, the block's own rows are loaded). The whole block calls it.
+__device__ __forceinline__ void load_key_tile(float* keys, float* values, int values_stride, const float* kh, const float* vh,
+    int j0, int keys_block, int dh)
+{
+    const int count = min(TILE, keys_block - j0);
+    __syncthreads();
+    load_rows(keys, PADDED, kh + (long long)j0 * dh, count, dh);
+    load_rows(values, values_stride, vh + (long long)j0 * dh, count, dh);
+    __syncthreads();
+}
+
+// acc = acc·rescale + Σ_t weights[t]·tile[t], for this lane's elements d = lane + 32u.
+__device__ __forceinline__ void accumulate_lanes(float (&acc)[PER_LANE], float rescale, const float* weights,
+    const float* tile, int stride, int count, int dh)
+{
+    const int lane = threadIdx.x & 31;
+#pragma unroll
+    for (int u = 0; u < PER_LANE; ++u)
+    {
+        const int d = lane + 32 * u;
+        if (d >= dh) break;
+        float a = acc[u] * rescale;
+        for (int t = 0; t < count; ++t) a += weights[t] * tile[t * stride + d];
+        acc[u] = a;
+    }
+}
+
+// row[d] = acc·factor for this lane's elements.
+__device__ __forceinline__ void store_lanes(float* row, const float (&acc)[PER_LANE], float factor, int dh)
+{
+    const int lane = threadIdx.x & 31;
+#pragma unroll
+    for (int u = 0; u < PER_LANE; ++u)
+    {
+        const int d = lane + 32 * u;
+        if (d < dh) row[d] = acc[u] * factor;
+    }
+}
+
 // blockDim.x = 32·ROWS; grid.x = heads · ceil(s / ROWS), a block per ROWS query rows of one head.
 extern "C" __global__ void attention_forward_f32(const float* q, const float* k, const float* v, float* o, float* lse, AttentionShape shape)
 {
@@ -69,10 +145,10 @@ extern "C" __global__ void attention_forward_f32(const float* q, const float* k,
     __shared__ float weights[ROWS][TILE];
     const int warp = threadIdx.x >> 5;
     const int lane = threadIdx.x & 31;
-    const int groups = (s + ROWS - 1) / ROWS;
-    const long long head = blockIdx.x / groups;
-    const int first = (int)(blockIdx.x - head * groups) * ROWS;
-    const int rows = min(ROWS, s - first);
+    const RowGroup group = row_group(s);
+    const long long head = group.head;
+    const int first = group.first;
+    const int rows = group.rows;
     const int i = first + warp;
     const float* kh = k + head * sk * dh;
     const float* vh = v + head * sk * dh;
@@ -84,15 +160,11 @@ extern "C" __global__ void attention_forward_f32(const float* q, const float* k,
     float row_max = negative_infinity();
     float sum = 0.f;
     float acc[PER_LANE];
-#pragma unroll
-    for (int u = 0; u < PER_LANE; ++u) acc[u] = 0.f;
+    zero_lanes(acc);
 
     for (int j0 = 0; j0 < keys_block; j0 += TILE)
     {
-        __syncthreads();  // the previous tile is consumed (and, the first time, query is loaded)
-        load_rows(&keys[0][0], PADDED, kh + (long long)j0 * dh, min(TILE, keys_block - j0), dh);
-        load_rows(&values[0][0], MAX_HEAD_DIM, vh + (long long)j0 * dh, min(TILE, keys_block - j0), dh);
-        __syncthreads();
+        load_key_tile(&keys[0][0], &values[0][0], MAX_HEAD_DIM, kh, vh, j0, keys_block, dh);
         if (j0 >= keys_row) continue;  // the same for the whole warp
 
         const bool visible = j0 + lane < keys_row;
@@ -104,27 +176,12 @@ extern "C" __global__ void attention_forward_f32(const float* q, const float* k,
         row_max = new_max;
         weights[warp][lane] = p;
         __syncwarp();
-        const int count = min(TILE, keys_row - j0);
-#pragma unroll
-        for (int u = 0; u < PER_LANE; ++u)
-        {
-            const int d = lane + 32 * u;
-            if (d >= dh) break;
-            float a = acc[u] * rescale;
-            for (int t = 0; t < count; ++t) a += weights[warp][t] * values[t][d];
-            acc[u] = a;
-        }
+        accumulate_lanes(acc, rescale, weights[warp], &values[0][0], MAX_HEAD_DIM, min(TILE, keys_row - j0), dh);
     }
 
     if (warp >= rows) return;
     const long long row = head * s + i;
-    const float inverse = 1.f / sum;
-#pragma unroll
-    for (int u = 0; u < PER_LANE; ++u)
-    {
-        const int d = lane + 32 * u;
-        if (d < dh) o[row * dh + d] = acc[u] * inverse;
-    }
+    store_lanes(o + row * dh, acc, 1.f / sum, dh);
     if (lane == 0) lse[row] = row_max + logf(sum);
 }
 
@@ -156,10 +213,10 @@ extern "C" __global__ void attention_backward_query_f32(const float* go, const f
     __shared__ float weights[ROWS][TILE];
     const int warp = threadIdx.x >> 5;
     const int lane = threadIdx.x & 31;
-    const int groups = (s + ROWS - 1) / ROWS;
-    const long long head = blockIdx.x / groups;
-    const int first = (int)(blockIdx.x - head * groups) * ROWS;
-    const int rows = min(ROWS, s - first);
+    const RowGroup group = row_group(s);
+    const long long head = group.head;
+    const int first = group.first;
+    const int rows = group.rows;
     const long long row = head * s + first + warp;
     const float* kh = k + head * sk * dh;
     const float* vh = v + head * sk * dh;
@@ -171,44 +228,26 @@ extern "C" __global__ void attention_backward_query_f32(const float* go, const f
     load_rows(&query[0][0], MAX_HEAD_DIM, q + (head * s + first) * dh, rows, dh);
     load_rows(&grad[0][0], MAX_HEAD_DIM, go + (head * s + first) * dh, rows, dh);
     float acc[PER_LANE];
-#pragma unroll
-    for (int u = 0; u < PER_LANE; ++u) acc[u] = 0.f;
+    zero_lanes(acc);
 
     for (int j0 = 0; j0 < keys_block; j0 += TILE)
     {
-        __syncthreads();
-        load_rows(&keys[0][0], PADDED, kh + (long long)j0 * dh, min(TILE, keys_block - j0), dh);
-        load_rows(&values[0][0], PADDED, vh + (long long)j0 * dh, min(TILE, keys_block - j0), dh);
-        __syncthreads();
+        load_key_tile(&keys[0][0], &values[0][0], PADDED, kh, vh, j0, keys_block, dh);
         if (j0 >= keys_row) continue;
 
         float ds = 0.f;
         if (j0 + lane < keys_row)
         {
-            const float p = expf(row_dot(query[warp], keys[lane], dh) * scale - row_lse);
-            ds = (row_dot(grad[warp], values[lane], dh) - row_delta) * p * scale;
+            const float p = probability(query[warp], keys[lane], dh, scale, row_lse);
+            ds = score_grad(p, grad[warp], values[lane], dh, row_delta, scale);
         }
         weights[warp][lane] = ds;
         __syncwarp();
-        const int count = min(TILE, keys_row - j0);
-#pragma unroll
-        for (int u = 0; u < PER_LANE; ++u)
-        {
-            const int d = lane + 32 * u;
-            if (d >= dh) break;
-            float a = acc[u];
-            for (int t = 0; t < count; ++t) a += weights[warp][t] * keys[t][d];
-            acc[u] = a;
-        }
+        accumulate_lanes(acc, 1.f, weights[warp], &keys[0][0], PADDED, min(TILE, keys_row - j0), dh);
     }
 
     if (warp >= rows) return;
-#pragma unroll
-    for (int u = 0; u < PER_LANE; ++u)
-    {
-        const int d = lane + 32 * u;
-        if (d < dh) gq[row * dh + d] = acc[u];
-    }
+    store_lanes(gq + row * dh, acc, 1.f, dh);
 }
 
 // dK and dV; blockDim.x = 32·ROWS; grid.x = heads · ceil(sk / ROWS), a block per ROWS key rows of one head.
@@ -230,10 +269,10 @@ extern "C" __global__ void attention_backward_key_f32(const float* go, const flo
     __shared__ float score_grads[ROWS][TILE];
     const int warp = threadIdx.x >> 5;
     const int lane = threadIdx.x & 31;
-    const int groups = (sk + ROWS - 1) / ROWS;
-    const long long head = blockIdx.x / groups;
-    const int first = (int)(blockIdx.x - head * groups) * ROWS;
-    const int rows = min(ROWS, sk - first);
+    const RowGroup group = row_group(sk);
+    const long long head = group.head;
+    const int first = group.first;
+    const int rows = group.rows;
     const int j = first + warp;
     const float* qh = q + head * s * dh;
     const float* gh = go + head * s * dh;
@@ -244,8 +283,8 @@ extern "C" __global__ void attention_backward_key_f32(const float* go, const flo
     load_rows(&value[0][0], MAX_HEAD_DIM, v + (head * sk + first) * dh, rows, dh);
     float acc_k[PER_LANE];
     float acc_v[PER_LANE];
-#pragma unroll
-    for (int u = 0; u < PER_LANE; ++u) acc_k[u] = acc_v[u] = 0.f;
+    zero_lanes(acc_k);
+    zero_lanes(acc_v);
 
     for (int i0 = start; i0 < s; i0 += TILE)
     {
@@ -266,8 +305,8 @@ extern "C" __global__ void attention_backward_key_f32(const float* go, const flo
         float ds = 0.f;
         if (lane < count && (!causal || j <= i0 + lane))
         {
-            p = expf(row_dot(queries[lane], key[warp], dh) * scale - tile_lse[lane]);
-            ds = (row_dot(grads[lane], value[warp], dh) - tile_delta[lane]) * p * scale;
+            p = probability(queries[lane], key[warp], dh, scale, tile_lse[lane]);
+            ds = score_grad(p, grads[lane], value[warp], dh, tile_delta[lane], scale);
         }
         probabilities[warp][lane] = p;
         score_grads[warp][lane] = ds;
@@ -291,14 +330,6 @@ extern "C" __global__ void attention_backward_key_f32(const float* go, const flo
 
     if (warp >= rows) return;
     const long long row = head * sk + j;
-#pragma unroll
-    for (int u = 0; u < PER_LANE; ++u)
-    {
-        const int d = lane + 32 * u;
-        if (d < dh)
-        {
-            gk[row * dh + d] = acc_k[u];
-            gv[row * dh + d] = acc_v[u];
-        }
-    }
+    store_lanes(gk + row * dh, acc_k, 1.f, dh);
+    store_lanes(gv + row * dh, acc_v, 1.f, dh);
 }

@@ -1,6 +1,6 @@
 // What every kernel file shares: bf16/f16 <-> f32 conversions done on bits (NVRTC 11.8 ships no cuda_bf16.h, and the
-// emulator has none), warp and block reductions, and grid-stride loop indices. Standard CUDA C only, so the same text
-// compiles under NVRTC and under g++ with the emulator header.
+// emulator has none), warp and block reductions, grid-stride loop indices and the split of a linear index over a
+// coalesced shape. Standard CUDA C only, so the same text compiles under NVRTC and under g++ with the emulator header.
 #pragma once
 
 #define FULL_WARP_MASK 0xffffffffu
@@ -93,4 +93,25 @@ __device__ float block_reduce(float v, Op op, float identity)
     __syncthreads();
     v = lane < (int)(blockDim.x >> 5) ? partials[lane] : identity;
     return warp_reduce(v, op);
+}
+
+// ---- coalesced strided indexing (broadcast and strided-copy kernels): at most MAX_INDEX_DIMS axes, innermost last ----
+#define MAX_INDEX_DIMS 8
+
+// Splits the linear index rest over shape[0..rank) into coordinates and hands each to visit(axis, coordinate), innermost
+// axis first. Index is unsigned int when every offset fits, which makes the per-axis division far cheaper than 64-bit.
+template <class Index, class Visit>
+__device__ __forceinline__ void for_each_coordinate(Index rest, long long rank, const long long* shape, Visit visit)
+{
+#pragma unroll
+    for (int d = MAX_INDEX_DIMS - 1; d >= 0; --d)
+    {
+        if (d < rank)
+        {
+            const Index size = (Index)shape[d];
+            const Index quotient = rest / size;
+            visit(d, rest - quotient * size);
+            rest = quotient;
+        }
+    }
 }

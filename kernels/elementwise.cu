@@ -4,15 +4,13 @@
 // (0 where an input stretches); each thread turns its output index into the two input offsets.
 #include "common.cuh"
 
-#define MAX_BROADCAST_DIMS 8
-
 // Output dimensions (innermost last) and each input's element strides along them; unused trailing slots are ignored.
 struct BroadcastIndex
 {
     long long rank;
-    long long shape[MAX_BROADCAST_DIMS];
-    long long stride_a[MAX_BROADCAST_DIMS];
-    long long stride_b[MAX_BROADCAST_DIMS];
+    long long shape[MAX_INDEX_DIMS];
+    long long stride_a[MAX_INDEX_DIMS];
+    long long stride_b[MAX_INDEX_DIMS];
 };
 
 template <int Op>
@@ -50,28 +48,19 @@ __device__ __forceinline__ void binary_same(const float* a, const float* b, floa
     for (long long i = scalar_from + grid_thread_index(); i < n; i += grid_thread_count()) c[i] = apply<Op>(a[i], b[i]);
 }
 
-// Index is unsigned int when every offset fits, which makes the per-dimension division far cheaper than 64-bit.
+// Index: see for_each_coordinate.
 template <int Op, class Index>
 __device__ __forceinline__ void binary_broadcast(const float* a, const float* b, float* c, long long n, const BroadcastIndex& index)
 {
     for (long long i = grid_thread_index(); i < n; i += grid_thread_count())
     {
-        Index rest = (Index)i;
         Index offset_a = 0;
         Index offset_b = 0;
-#pragma unroll
-        for (int d = MAX_BROADCAST_DIMS - 1; d >= 0; --d)
+        for_each_coordinate((Index)i, index.rank, index.shape, [&](int d, Index coordinate)
         {
-            if (d < index.rank)
-            {
-                const Index size = (Index)index.shape[d];
-                const Index quotient = rest / size;
-                const Index coordinate = rest - quotient * size;
-                offset_a += coordinate * (Index)index.stride_a[d];
-                offset_b += coordinate * (Index)index.stride_b[d];
-                rest = quotient;
-            }
-        }
+            offset_a += coordinate * (Index)index.stride_a[d];
+            offset_b += coordinate * (Index)index.stride_b[d];
+        });
         c[i] = apply<Op>(a[offset_a], b[offset_b]);
     }
 }

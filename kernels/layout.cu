@@ -11,7 +11,6 @@
 //     threads read consecutive elements.
 #include "common.cuh"
 
-#define MAX_LAYOUT_DIMS 8
 #define TILE 32
 #define TILE_ROWS 8
 
@@ -19,29 +18,18 @@
 struct StridedIndex
 {
     long long rank;
-    long long shape[MAX_LAYOUT_DIMS];
-    long long stride[MAX_LAYOUT_DIMS];
+    long long shape[MAX_INDEX_DIMS];
+    long long stride[MAX_INDEX_DIMS];
 };
 
-// Index is unsigned int when every offset fits, which makes the per-axis division far cheaper than 64-bit.
+// Index: see for_each_coordinate.
 template <class T, class Index>
 __device__ __forceinline__ void strided_copy(const T* x, T* y, long long n, const StridedIndex& index)
 {
     for (long long i = grid_thread_index(); i < n; i += grid_thread_count())
     {
-        Index rest = (Index)i;
         Index offset = 0;
-#pragma unroll
-        for (int d = MAX_LAYOUT_DIMS - 1; d >= 0; --d)
-        {
-            if (d < index.rank)
-            {
-                const Index size = (Index)index.shape[d];
-                const Index quotient = rest / size;
-                offset += (rest - quotient * size) * (Index)index.stride[d];
-                rest = quotient;
-            }
-        }
+        for_each_coordinate((Index)i, index.rank, index.shape, [&](int d, Index coordinate) { offset += coordinate * (Index)index.stride[d]; });
         y[i] = x[offset];
     }
 }

@@ -10,7 +10,8 @@ namespace ClipEngine.Backends.Cuda;
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct StridedIndex
 {
-    public const int MaxDims = 8;
+    /// <summary>One limit for both index structs: the kernels share MAX_INDEX_DIMS (kernels/common.cuh).</summary>
+    public const int MaxDims = BroadcastIndex.MaxDims;
 
     public long Rank;
     public fixed long Shape[MaxDims];
