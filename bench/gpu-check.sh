@@ -2,7 +2,7 @@
 # The GPU check, in two halves, because the lent GPU machine has CUDA but no .NET SDK and cannot download one:
 #
 #   bench/gpu-check.sh pack   here, with the SDK: builds Release and packs the built tests and bench with a minimal
-#                             .NET runtime, the VSTest runner and ../shared/goldens into .gpu/bundle.tar.xz
+#                             .NET runtime, the VSTest runner, ../shared/goldens and the vocabulary into .gpu/bundle.tar.xz
 #                             (ignored by git; it must stay under the device tool's 64 MiB for what travels)
 #   bench/gpu-check.sh        on the GPU machine, from the repository root, with .gpu carried along; it also works
 #                             on a machine that has the SDK (then it builds instead of unpacking)
@@ -42,8 +42,16 @@ pack() {
   rm -rf "$stage"/bench/{x86,amd64,arm64} "$stage"/bench/runtimes/win
   find "$stage/bench" "$stage/tests" -mindepth 1 -maxdepth 2 -type d -name '*-*' ! -name '*linux*' -prune -exec rm -rf {} +
   find "$stage/bench" "$stage/tests" -mindepth 1 -maxdepth 2 -type d -regex '.*/[a-z][a-z]' -prune -exec rm -rf {} +
+  # Native packages (SkiaSharp under ScottPlot) ship every platform, ~11 MiB each: the GPU machine is linux-x64.
+  local natives
+  for natives in "$stage"/*/runtimes "$stage"/tests/*/runtimes; do
+    [ -d "$natives" ] && find "$natives" -mindepth 1 -maxdepth 1 ! -name linux-x64 -exec rm -rf {} +
+  done
   if [ -d ../shared/goldens ]; then
-    mkdir -p "$stage/shared" && cp -rL ../shared/goldens "$stage/shared/"
+    # The ResNet goldens (tiny_rn.*, 24 MiB) have no tests until the ResNet tower exists; the vocabulary does.
+    mkdir -p "$stage/shared/goldens" "$stage/shared/data"
+    find -L ../shared/goldens -maxdepth 1 -type f ! -name 'tiny_rn.*' -exec cp -L {} "$stage/shared/goldens/" \;
+    cp -L ../shared/data/bpe_simple_vocab_16e6.txt.gz "$stage/shared/data/"
   else
     echo "warning: no ../shared/goldens; the golden-file tests will fail on the GPU machine" >&2
   fi
