@@ -19,7 +19,7 @@ public static class ClipCli
     {
         ArgumentNullException.ThrowIfNull(args);
         var context = new CliContext(stdout, stderr);
-        var root = new RootCommand("CLIP on ClipEngine: embed images and texts, zero-shot classify, tokenize, inspect and convert checkpoints")
+        var root = new RootCommand("CLIP on ClipEngine: train and evaluate, embed images and texts, zero-shot classify, tokenize, inspect and convert checkpoints")
         {
             context.Verbose,
             TrainCommand.Create(context),
