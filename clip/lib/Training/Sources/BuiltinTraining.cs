@@ -32,12 +32,12 @@ public static class BuiltinTraining
     {
         ModelConfig = model,
         BatchSize = 64,
-        Steps = 1500,
+        Steps = 2400,
         Lr = 5e-4,
         Warmup = 100,
         Wd = 0.1,
-        ZeroshotEverySteps = 250,
-        SaveEverySteps = 250,
+        ZeroshotEverySteps = 400,
+        SaveEverySteps = 400,
         OutputDir = outputDir,
     };
 
