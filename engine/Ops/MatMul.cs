@@ -95,7 +95,7 @@ public static partial class Ops
     /// <summary>op(x)·op(y) for every matrix of the batch, x and y each holding one matrix or the whole batch.</summary>
     private static Tensor Product(Tensor x, bool tx, Tensor y, bool ty, int[] batch, DType input)
     {
-        var c = x.NewEmpty([.. batch, tx ? x.Dims[^1] : x.Dims[^2], ty ? y.Dims[^2] : y.Dims[^1]]);
+        var c = x.NewEmpty([.. batch, tx ? x.Dims[^1] : x.Dims[^2], ty ? y.Dims[^2] : y.Dims[^1]], DType.F32);
         GemmInto(x, tx, y, ty, c, 0f, input);
         return c;
     }
@@ -154,7 +154,7 @@ public static partial class Ops
         if (own == 1 && tx && !ty && Matrices(x) == count && Matrices(y) == count)
         {
             // Σ_b x_bᵀ·y_b: stacking the batch along the contraction axis makes the sum a single GEMM.
-            var c = x.NewEmpty(shape);
+            var c = x.NewEmpty(shape, DType.F32);
             var depth = checked((int)count * x.Dims[^2]);
             Gemm(new GemmShape(true, false, x.Dims[^1], y.Dims[^1], depth, Ld(x), Ld(y), Ld(c)), x, y, 0f, c, input);
             return c;
@@ -169,20 +169,22 @@ public static partial class Ops
         {
             using var fullA = ExpandBatch(a, batch);
             using var fullB = ExpandBatch(b, batch);
+            // Both gradient GEMMs take g: under autocast it is rounded once, not once per GEMM.
+            using var gr = RoundTo(g, input);
             Tensor? ga = null, gb = null;
             if (NeedsGrad(0))
             {
                 // A stored transposed gets (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ.
                 ga = transA
-                    ? ProductSumTo(fullB, transB, g, true, batch, a.Dims, input)
-                    : ProductSumTo(g, false, fullB, !transB, batch, a.Dims, input);
+                    ? ProductSumTo(fullB, transB, gr, true, batch, a.Dims, input)
+                    : ProductSumTo(gr, false, fullB, !transB, batch, a.Dims, input);
             }
             if (NeedsGrad(1))
             {
                 // B stored transposed gets (op(A)ᵀ·G)ᵀ = Gᵀ·op(A).
                 gb = transB
-                    ? ProductSumTo(g, true, fullA, transA, batch, b.Dims, input)
-                    : ProductSumTo(fullA, !transA, g, false, batch, b.Dims, input);
+                    ? ProductSumTo(gr, true, fullA, transA, batch, b.Dims, input)
+                    : ProductSumTo(fullA, !transA, gr, false, batch, b.Dims, input);
             }
             return [ga, gb];
         }
@@ -194,18 +196,20 @@ public static partial class Ops
         {
             int inFeatures = weight.Dims[1], outFeatures = weight.Dims[0];
             using var g2 = g.View([rows, outFeatures]);
+            // Both gradient GEMMs take g: under autocast it is rounded once, not once per GEMM; the bias keeps fp32 g.
+            using var gr = RoundTo(g2, input);
             Tensor? gx = null, gw = null, gb = null;
             if (NeedsGrad(0))
             {
                 gx = x.NewEmpty(x.Dims);
                 using var gx2 = gx.View([rows, inFeatures]);
-                GemmInto(g2, false, weight, false, gx2, 0f, input);
+                GemmInto(gr, false, weight, false, gx2, 0f, input);
             }
             if (NeedsGrad(1))
             {
                 gw = weight.NewEmpty(weight.Dims);
                 using var x2 = x.View([rows, inFeatures]);
-                GemmInto(g2, true, x2, false, gw, 0f, input);
+                GemmInto(gr, true, x2, false, gw, 0f, input);
             }
             if (NeedsGrad(2)) gb = SumTo(g2, [outFeatures]);
             return [gx, gw, gb];
