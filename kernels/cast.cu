@@ -2,49 +2,6 @@
 // to nearest-even, floats to ints truncate toward zero. Threads map to elements in a grid-stride loop.
 #include "common.cuh"
 
-// Each dtype: its storage type, widening to float and narrowing from float.
-struct F32
-{
-    typedef float Storage;
-    static __device__ __forceinline__ float load(float v) { return v; }
-    static __device__ __forceinline__ float store(float v) { return v; }
-};
-
-struct BF16
-{
-    typedef unsigned short Storage;
-    static __device__ __forceinline__ float load(unsigned short v) { return bf16_to_float(v); }
-    static __device__ __forceinline__ unsigned short store(float v) { return float_to_bf16(v); }
-};
-
-struct F16
-{
-    typedef unsigned short Storage;
-    static __device__ __forceinline__ float load(unsigned short v) { return half_to_float(v); }
-    static __device__ __forceinline__ unsigned short store(float v) { return float_to_half(v); }
-};
-
-struct I32
-{
-    typedef int Storage;
-    static __device__ __forceinline__ float load(int v) { return (float)v; }
-    static __device__ __forceinline__ int store(float v) { return (int)v; }
-};
-
-struct I64
-{
-    typedef long long Storage;
-    static __device__ __forceinline__ float load(long long v) { return (float)v; }
-    static __device__ __forceinline__ long long store(float v) { return (long long)v; }
-};
-
-struct F64
-{
-    typedef double Storage;
-    static __device__ __forceinline__ float load(double v) { return (float)v; }
-    static __device__ __forceinline__ double store(float v) { return (double)v; }
-};
-
 template <class From, class To>
 __device__ __forceinline__ void cast(const typename From::Storage* x, typename To::Storage* y, long long n)
 {

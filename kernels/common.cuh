@@ -1,6 +1,7 @@
-// What every kernel file shares: bf16/f16 <-> f32 conversions done on bits (NVRTC 11.8 ships no cuda_bf16.h, and the
-// emulator has none), warp and block reductions, grid-stride loop indices and the split of a linear index over a
-// coalesced shape. Standard CUDA C only, so the same text compiles under NVRTC and under g++ with the emulator header.
+// What every kernel file shares: element types named as the engine's DTypes, bf16/f16 <-> f32 conversions done on
+// bits (NVRTC 11.8 ships no cuda_bf16.h, and the emulator has none), warp and block reductions, grid-stride loop
+// indices and the split of a linear index over a coalesced shape. Standard CUDA C only, so the same text compiles
+// under NVRTC and under g++ with the emulator header.
 #pragma once
 
 #define FULL_WARP_MASK 0xffffffffu
@@ -56,6 +57,50 @@ __device__ __forceinline__ unsigned short float_to_half(float x)
     if (remainder > halfway || (remainder == halfway && (result & 1u))) result++;
     return (unsigned short)(sign | result);
 }
+
+// ---- element types, named as the engine's DType: each one's storage type, widening to float (load) and narrowing
+// from float (store). Kernels templated on them compute in float whatever their tensors store. ----
+struct F32
+{
+    typedef float Storage;
+    static __device__ __forceinline__ float load(float v) { return v; }
+    static __device__ __forceinline__ float store(float v) { return v; }
+};
+
+struct BF16
+{
+    typedef unsigned short Storage;
+    static __device__ __forceinline__ float load(unsigned short v) { return bf16_to_float(v); }
+    static __device__ __forceinline__ unsigned short store(float v) { return float_to_bf16(v); }
+};
+
+struct F16
+{
+    typedef unsigned short Storage;
+    static __device__ __forceinline__ float load(unsigned short v) { return half_to_float(v); }
+    static __device__ __forceinline__ unsigned short store(float v) { return float_to_half(v); }
+};
+
+struct I32
+{
+    typedef int Storage;
+    static __device__ __forceinline__ float load(int v) { return (float)v; }
+    static __device__ __forceinline__ int store(float v) { return (int)v; }
+};
+
+struct I64
+{
+    typedef long long Storage;
+    static __device__ __forceinline__ float load(long long v) { return (float)v; }
+    static __device__ __forceinline__ long long store(float v) { return (long long)v; }
+};
+
+struct F64
+{
+    typedef double Storage;
+    static __device__ __forceinline__ float load(double v) { return (float)v; }
+    static __device__ __forceinline__ double store(float v) { return (double)v; }
+};
 
 // ---- reductions; every lane of the warp (every thread of the block) must call them, blockDim.x a multiple of 32 ----
 struct SumOp

@@ -6,7 +6,7 @@ namespace ClipEngine;
 /// Mixed precision for matrix products, as torch.autocast does it for matmul and linear. Within
 /// <c>using (Autocast.Enable(DType.BF16))</c> the GEMMs of <see cref="Ops.MatMul"/> and <see cref="Ops.Linear"/>,
 /// forward and backward, round their F32 inputs to BF16 (nearest-even) and run with fp32 accumulation into an F32
-/// result, on backends that have such a GEMM (<see cref="IBackend.SupportsBf16Gemm"/>: Cuda). On the Cpu backend it
+/// result, on backends that have such a GEMM (<see cref="IBackend.SupportsBf16"/>: Cuda). On the Cpu backend it
 /// changes nothing: the Cpu computes in fp32. Only GEMM inputs are BF16: activations, gradients and parameters (the
 /// fp32 masters the optimizer updates) stay F32 tensors; storing activations in BF16 is future work. A node records
 /// the precision of its forward, so its backward GEMMs use the same one wherever Backward is called.
@@ -41,5 +41,5 @@ public static class Autocast
     }
 
     /// <summary>The input dtype of a GEMM on <paramref name="backend"/> now: BF16 under autocast where it has a BF16 GEMM.</summary>
-    internal static DType GemmInputType(IBackend backend) => _bf16 && backend.SupportsBf16Gemm ? DType.BF16 : DType.F32;
+    internal static DType GemmInputType(IBackend backend) => _bf16 && backend.SupportsBf16 ? DType.BF16 : DType.F32;
 }

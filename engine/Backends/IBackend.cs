@@ -10,6 +10,17 @@ public interface IBackend
 {
     Device Device { get; }
 
+    /// <summary>
+    /// Whether this backend keeps activations in BF16, which <see cref="Autocast"/> then uses. Where true, these ops
+    /// also take BF16 tensors, with the math in fp32 registers and each BF16 result rounded once (nearest-even):
+    /// <see cref="Gemm"/> (BF16 A and B; C F32 or BF16); <see cref="Unary"/>, <see cref="UnaryBackward"/> and
+    /// <see cref="Scalar"/> (every tensor of a call one dtype, F32 or BF16); <see cref="Binary"/> (a and b each F32 or
+    /// BF16, c BF16 when both are, else F32); <see cref="Attention"/> and <see cref="AttentionBackward"/> (q, k, v, o,
+    /// go, gq, gk, gv one dtype, F32 or BF16; lse always F32). The bit-moving ops (copies, permutes, broadcasts) take
+    /// any dtype on every backend. Every other op is F32 only: the ops layer widens BF16 inputs for it.
+    /// </summary>
+    bool SupportsBf16 { get; }
+
     // ---- memory ----
     Storage Allocate(long byteLength);
 
@@ -74,12 +85,9 @@ public interface IBackend
     void ScatterAddRows(Tensor gy, Tensor indices, Tensor gTable);
 
     // ---- linear algebra ----
-    /// <summary>Whether <see cref="Gemm"/> takes BF16 inputs (with fp32 accumulation into an F32 C), which <see cref="Autocast"/> uses.</summary>
-    bool SupportsBf16Gemm { get; }
-
     /// <summary>
     /// Strided batched row-major GEMM: C = alpha · op(A) · op(B) + beta · C (beta = 0: C is write-only), accumulated
-    /// in fp32. C is F32; A and B are both F32, or both BF16 where <see cref="SupportsBf16Gemm"/>.
+    /// in fp32. A, B and C are F32; where <see cref="SupportsBf16"/>, A and B may both be BF16, with C F32 or BF16.
     /// </summary>
     void Gemm(in GemmShape shape, float alpha, Tensor a, Tensor b, float beta, Tensor c);
 

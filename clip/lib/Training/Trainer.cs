@@ -45,7 +45,7 @@ public sealed partial class Trainer : IDisposable
         _parameters = [.. groups.SelectMany(g => g.Parameters)];
         model.Visual.Transformer.GradCheckpointing = options.GradCheckpointing;
         model.Transformer.GradCheckpointing = options.GradCheckpointing;
-        var bf16 = options.IsBf16 && BackendRegistry.For(model.Device).SupportsBf16Gemm;
+        var bf16 = options.IsBf16 && BackendRegistry.For(model.Device).SupportsBf16;
         _gemmInputs = bf16 ? DType.BF16 : DType.F32;
         Precision = bf16 ? "bf16 GEMM inputs, fp32 accumulation, fp32 master weights"
             : options.IsBf16 ? $"fp32 (bf16 requested; the {model.Device.Type} backend computes in fp32)"

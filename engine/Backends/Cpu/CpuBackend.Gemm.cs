@@ -5,8 +5,8 @@ public sealed unsafe partial class CpuBackend
     /// <summary>Profiler names by (TransA, TransB): a Linear's forward is NT, its input gradient NN, its weight gradient TN.</summary>
     private static readonly string[] GemmNames = ["Gemm NN", "Gemm NT", "Gemm TN", "Gemm TT"];
 
-    /// <summary>False: the Cpu computes in fp32, so <see cref="Autocast"/> leaves its GEMMs in F32.</summary>
-    public bool SupportsBf16Gemm => false;
+    /// <summary>False: the Cpu computes and stores in fp32, so <see cref="Autocast"/> leaves its activations F32.</summary>
+    public bool SupportsBf16 => false;
 
     public void Gemm(in GemmShape shape, float alpha, Tensor a, Tensor b, float beta, Tensor c)
     {

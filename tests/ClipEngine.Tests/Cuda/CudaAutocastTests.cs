@@ -144,8 +144,8 @@ public class CudaAutocastTests
         var b = Tensor.Zeros([4], DType.BF16);
         var c = Tensor.Zeros([4]);
         var backend = ClipEngine.Backends.BackendRegistry.For(Device.Cpu);
-        Assert.False(backend.SupportsBf16Gemm);
-        Assert.True(Backend.SupportsBf16Gemm);
+        Assert.False(backend.SupportsBf16);
+        Assert.True(Backend.SupportsBf16);
         var e = Assert.Throws<NotSupportedException>(() => backend.Gemm(new(false, false, 2, 2, 2, 2, 2, 2), 1f, a, b, 0f, c));
         Assert.Contains("no BF16 GEMM", e.Message);
     }
