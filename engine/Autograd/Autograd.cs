@@ -51,6 +51,7 @@ public static class Autograd
     /// <summary>
     /// Back-propagates from <paramref name="root"/>: gradients of intermediates are summed per node, handed to each
     /// node once in reverse topological order, then disposed; leaves accumulate into <see cref="Tensor.Grad"/>.
+    /// Every gradient is converted to its tensor's dtype on the way.
     /// Unless <paramref name="retainGraph"/>, the graph's saved tensors are released as it goes.
     /// </summary>
     internal static void Backward(Tensor root, Tensor? gradient, bool retainGraph)
@@ -69,7 +70,7 @@ public static class Autograd
         {
             if (!gradient.Dims.AsSpan().SequenceEqual(root.Dims))
                 throw new ArgumentException($"gradient shape {ShapeUtil.Format(gradient.Dims)} does not match tensor shape {ShapeUtil.Format(root.Dims)}");
-            seed = gradient.Clone();
+            seed = gradient.DType == root.DType ? gradient.Clone() : Ops.Cast(gradient, root.DType);
         }
 
         if (root.GradFn is null)
@@ -100,6 +101,13 @@ public static class Autograd
                 }
                 if (!g.Dims.AsSpan().SequenceEqual(input.Dims))
                     throw new InvalidOperationException($"{node.Name} returned a gradient of shape {ShapeUtil.Format(g.Dims)} for input {i} of shape {ShapeUtil.Format(input.Dims)}");
+                if (g.DType != input.DType)
+                {
+                    // A gradient has its tensor's dtype (a BF16 activation's is BF16), whatever the node computed in.
+                    var cast = Ops.Cast(g, input.DType);
+                    g.Dispose();
+                    g = cast;
+                }
                 if (input.GradFn is { } producer)
                 {
                     if (pending.TryGetValue(producer, out var sum))

@@ -29,10 +29,11 @@ public static class Checkpoint
             if (ReferenceEquals(output, input)) output = input.Detach();
             scope.Keep(output);
         }
-        return Autograd.Record(output, new CheckpointNode(function, input, leaves));
+        return Autograd.Record(output, new CheckpointNode(function, input, leaves, Autocast.Dtype));
     }
 
-    private sealed class CheckpointNode(Func<Tensor, Tensor> function, Tensor input, Tensor[] parameters) : GradNode([input, .. parameters])
+    /// <summary>The recomputation runs at the forward's <see cref="Autocast"/> precision, wherever backward is called.</summary>
+    private sealed class CheckpointNode(Func<Tensor, Tensor> function, Tensor input, Tensor[] parameters, DType precision) : GradNode([input, .. parameters])
     {
         public override string Name => "CheckpointBackward";
 
@@ -43,6 +44,7 @@ public static class Checkpoint
             var x = input.Detach();
             x.RequiresGrad = input.RequiresGrad;
             using (Autograd.EnableGrad())
+            using (Autocast.Enable(precision))
             {
                 var recomputed = function(x);
                 if (!recomputed.RequiresGrad)

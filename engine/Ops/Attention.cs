@@ -1,7 +1,8 @@
 namespace ClipEngine;
 
 // Scaled dot-product attention as one op: the backend never materialises the S×Sk score matrix, saving only the
-// log-sum-exp of each score row, from which the backward recomputes the probabilities.
+// log-sum-exp of each score row, from which the backward recomputes the probabilities. It keeps BF16 q, k and v
+// (IBackend.SupportsBf16), as torch.autocast runs scaled_dot_product_attention in lower precision.
 public static partial class Ops
 {
     /// <summary>
@@ -12,9 +13,11 @@ public static partial class Ops
     public static Tensor ScaledDotProductAttention(Tensor q, Tensor k, Tensor v, bool causal = false, float? scale = null)
     {
         const string op = "ScaledDotProductAttention";
+        // BF16 kernels take q, k and v all BF16; any other mixture computes in F32.
+        var keepBf16 = q.DType == DType.BF16 && k.DType == DType.BF16 && v.DType == DType.BF16 && q.Backend.SupportsBf16;
+        if (!keepBf16) (q, k, v) = (Fp32(q, op), Fp32(k, op), Fp32(v, op));
         foreach (var t in new[] { q, k, v })
         {
-            CheckFloat(t, op);
             CheckSameDevice(q, t, op);
             if (t.Rank != 4) throw new ArgumentException($"{op} expects q, k and v of rank 4 [B, H, S, Dh]; got q {ShapeUtil.Format(q.Dims)}, k {ShapeUtil.Format(k.Dims)}, v {ShapeUtil.Format(v.Dims)}");
         }
@@ -26,7 +29,7 @@ public static partial class Ops
             throw new ArgumentException($"{op}: k and v {ShapeUtil.Format(k.Dims)} have no keys, so the softmax over keys is undefined");
         var s = scale ?? 1f / MathF.Sqrt(q.Dims[3]);
         var o = q.NewEmpty(q.Dims);
-        var lse = q.NewEmpty(q.Dims[..3]);
+        var lse = q.NewEmpty(q.Dims[..3], DType.F32);
         q.Backend.Attention(q, k, v, causal, s, o, lse);
         if (Autograd.Needs(q, k, v)) return Autograd.Record(o, new AttentionNode(q, k, v, o, lse, causal, s));
         lse.Dispose();

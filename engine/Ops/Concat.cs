@@ -4,10 +4,14 @@ namespace ClipEngine;
 // so the backward of both hands each input the matching range of the gradient.
 public static partial class Ops
 {
-    /// <summary>The tensors joined along an existing axis (torch.cat); all other dimensions, the dtype and the device must match.</summary>
+    /// <summary>
+    /// The tensors joined along an existing axis (torch.cat); all other dimensions and the device must match. Mixed
+    /// floating-point dtypes promote as torch's do: to F32 when any input is F32.
+    /// </summary>
     public static Tensor Concat(Tensor[] xs, int axis = 0)
     {
-        var first = CheckJoinable(xs, "Concat");
+        xs = Joinable(xs, "Concat");
+        var first = xs[0];
         if (first.Rank == 0) throw new ArgumentException("Concat: scalars have no axis to join along; use Stack");
         var a = ShapeUtil.Axis(axis, first.Rank);
         foreach (var x in xs)
@@ -22,10 +26,14 @@ public static partial class Ops
         return Join(xs, lengths, shape, shape[a], outer, inner);
     }
 
-    /// <summary>Tensors of one shape joined along a new axis at position axis (torch.stack); negative axes count from the end of the result.</summary>
+    /// <summary>
+    /// Tensors of one shape joined along a new axis at position axis (torch.stack); negative axes count from the end
+    /// of the result. Dtypes promote as in <see cref="Concat"/>.
+    /// </summary>
     public static Tensor Stack(Tensor[] xs, int axis = 0)
     {
-        var first = CheckJoinable(xs, "Stack");
+        xs = Joinable(xs, "Stack");
+        var first = xs[0];
         if (xs.Any(x => !x.Dims.AsSpan().SequenceEqual(first.Dims)))
             throw new ArgumentException($"Stack needs tensors of one shape, got {string.Join(", ", xs.Select(t => ShapeUtil.Format(t.Dims)))}");
         var a = ShapeUtil.Axis(axis, first.Rank + 1);
@@ -34,16 +42,16 @@ public static partial class Ops
         return Join(xs, xs.Select(_ => 1).ToArray(), shape, xs.Length, outer, inner);
     }
 
-    private static Tensor CheckJoinable(Tensor[] xs, string op)
+    /// <summary>The inputs on one device and of one dtype: mixed floating-point dtypes widened to F32, other mixtures refused.</summary>
+    private static Tensor[] Joinable(Tensor[] xs, string op)
     {
         if (xs.Length == 0) throw new ArgumentException($"{op} needs at least one tensor");
         var first = xs[0];
-        foreach (var x in xs)
-        {
-            if (x.DType != first.DType) throw new ArgumentException($"{op}: tensors of different dtypes ({first.DType} and {x.DType})");
-            CheckSameDevice(first, x, op);
-        }
-        return first;
+        foreach (var x in xs) CheckSameDevice(first, x, op);
+        if (xs.All(x => x.DType == first.DType)) return xs;
+        if (!xs.All(x => x.DType.IsFloatingPoint()))
+            throw new ArgumentException($"{op}: tensors of different dtypes ({string.Join(", ", xs.Select(x => x.DType).Distinct())})");
+        return [.. xs.Select(x => Fp32(x, op))];
     }
 
     /// <summary>Writes input i at positions [offset_i, offset_i + lengths[i]) of the joined axis of size total.</summary>

@@ -10,7 +10,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor ContrastiveLoss(Tensor logits)
     {
-        CheckFloat(logits, "ContrastiveLoss");
+        logits = Fp32(logits, "ContrastiveLoss");
         if (logits.Rank != 2 || logits.Dims[0] != logits.Dims[1])
             throw new ArgumentException($"ContrastiveLoss expects square logits [N, N], got shape {ShapeUtil.Format(logits.Dims)}");
         var n = logits.Dims[0];

@@ -10,7 +10,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor CrossEntropy(Tensor logits, Tensor targets)
     {
-        CheckFloat(logits, "CrossEntropy");
+        logits = Fp32(logits, "CrossEntropy");
         CheckSameDevice(logits, targets, "CrossEntropy");
         if (logits.Rank != 2) throw new ArgumentException($"CrossEntropy expects logits [N, C], got shape {ShapeUtil.Format(logits.Dims)}");
         if (targets.DType != DType.I64 || targets.Rank != 1 || targets.Dims[0] != logits.Dims[0])

@@ -3,6 +3,7 @@ using ClipEngine.Backends;
 namespace ClipEngine;
 
 // Element-wise math with broadcasting. Backward of a broadcast input sums the gradient back to its shape (SumTo).
+// These ops keep BF16 on a backend that has BF16 kernels for them (IBackend.SupportsBf16).
 public static partial class Ops
 {
     public static Tensor Add(Tensor a, Tensor b) => Binary(BinaryOp.Add, a, b);
@@ -69,7 +70,7 @@ public static partial class Ops
 
     private static Tensor Unary(UnaryOp op, Tensor x)
     {
-        CheckFloat(x, op.ToString());
+        x = Bf16OrFp32(x, op.ToString());
         var y = x.NewEmpty(x.Dims);
         x.Backend.Unary(op, x, y);
         return Autograd.Needs(x) ? Autograd.Record(y, new UnaryNode(op, x, y)) : y;
@@ -77,7 +78,7 @@ public static partial class Ops
 
     private static Tensor Scalar(ScalarOp op, Tensor x, float s)
     {
-        CheckFloat(x, op.ToString());
+        x = Bf16OrFp32(x, op.ToString());
         var y = x.NewEmpty(x.Dims);
         x.Backend.Scalar(op, x, s, y);
         return Autograd.Needs(x) ? Autograd.Record(y, new ScalarNode(op, x, s, y)) : y;
@@ -85,10 +86,11 @@ public static partial class Ops
 
     private static Tensor Binary(BinaryOp op, Tensor a, Tensor b)
     {
-        CheckFloat(a, op.ToString());
-        CheckFloat(b, op.ToString());
         CheckSameDevice(a, b, op.ToString());
-        var c = a.NewEmpty(ShapeUtil.Broadcast(a.Dims, b.Dims));
+        a = Bf16OrFp32(a, op.ToString());
+        b = Bf16OrFp32(b, op.ToString());
+        // Type promotion as torch's: BF16 with BF16 stays BF16, BF16 with F32 is F32.
+        var c = a.NewEmpty(ShapeUtil.Broadcast(a.Dims, b.Dims), a.DType == b.DType ? a.DType : DType.F32);
         a.Backend.Binary(op, a, b, c);
         return Autograd.Needs(a, b) ? Autograd.Record(c, new BinaryNode(op, a, b, c)) : c;
     }

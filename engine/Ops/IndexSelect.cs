@@ -89,11 +89,14 @@ public static partial class Ops
         protected internal override Tensor?[] Backward(Tensor g)
         {
             var n = (int)indices.NumEl;
-            var gTable = Tensor.ZerosLike(table);
+            // Rows add up in F32 whatever the table stores; autograd narrows the sum to the table's dtype.
+            var gTable = Tensor.Zeros(table.Dims, DType.F32, table.Device);
             using var rowsView = gTable.View([rows, width]);
             using var flatIndices = indices.View([n]);
-            using var gRows = g.View([n, width]);
-            table.Backend.ScatterAddRows(gRows, flatIndices, rowsView);
+            var wide = Fp32(g, Name);
+            using (var gRows = wide.View([n, width]))
+                table.Backend.ScatterAddRows(gRows, flatIndices, rowsView);
+            if (wide != g) wide.Dispose();
             return [gTable];
         }
 

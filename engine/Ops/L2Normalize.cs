@@ -6,7 +6,7 @@ public static partial class Ops
     /// <summary>x divided along its last axis by max(‖x‖₂, eps) (F.normalize(x, p=2, dim=-1, eps=eps)).</summary>
     public static Tensor L2Normalize(Tensor x, float eps = 1e-12f)
     {
-        CheckFloat(x, "L2Normalize");
+        x = Fp32(x, "L2Normalize");
         if (x.Rank == 0) throw new ArgumentException("L2Normalize needs a tensor of rank ≥ 1, got a scalar");
         var (rows, d) = (ShapeUtil.Product(x.Dims, 0, x.Rank - 1), x.Dims[^1]);
         var y = x.NewEmpty(x.Dims);

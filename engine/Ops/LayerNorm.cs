@@ -10,7 +10,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor LayerNorm(Tensor x, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
     {
-        CheckFloat(x, "LayerNorm");
+        x = Fp32(x, "LayerNorm");
         CheckHasLastAxis(x, "LayerNorm");
         CheckAffine(x, weight, "weight");
         CheckAffine(x, bias, "bias");

@@ -6,8 +6,9 @@ namespace ClipEngine;
 // holding a single matrix is reused with stride 0, and one broadcast only partly is materialised first. The backward
 // of C = op(A)·op(B) is dop(A) = G·op(B)ᵀ and dop(B) = op(A)ᵀ·G, each a GEMM with transposes chosen so that it
 // writes the gradient in the operand's stored layout, then summed over the batch axes the operand was broadcast on.
-// Under Autocast every GEMM, forward and backward, takes BF16 copies of its operands where the backend has a BF16 GEMM;
-// the node keeps its forward's input dtype so that its backward matches it.
+// Under Autocast, on a backend that SupportsBf16, the operands are rounded to BF16 once and the product is BF16
+// (torch.autocast's matmul and linear); the node saves the rounded operands, so its backward multiplies exactly what
+// the forward did, and writes each gradient straight in its operand's dtype (F32 for the fp32 master weights).
 public static partial class Ops
 {
     /// <summary>
@@ -17,11 +18,17 @@ public static partial class Ops
     public static Tensor MatMul(Tensor a, Tensor b, bool transA = false, bool transB = false)
     {
         var batch = MatMulBatch(a, transA, b, transB);
-        using var fullA = ExpandBatch(a, batch);
-        using var fullB = ExpandBatch(b, batch);
-        var input = Autocast.GemmInputType(a.Backend);
-        var c = Product(fullA, transA, fullB, transB, batch, input);
-        return Autograd.Needs(a, b) ? Autograd.Record(c, new MatMulNode(a, b, transA, transB, batch, input)) : c;
+        var compute = Autocast.ComputeType(a.Backend);
+        var ar = RoundTo(a, compute);
+        var br = RoundTo(b, compute);
+        Tensor c;
+        using (var fullA = ExpandBatch(ar, batch))
+        using (var fullB = ExpandBatch(br, batch))
+            c = Product(fullA, transA, fullB, transB, batch, compute);
+        if (Autograd.Needs(a, b)) return Autograd.Record(c, new MatMulNode(a, b, ar, br, transA, transB, batch, compute));
+        ar.Dispose();
+        br.Dispose();
+        return c;
     }
 
     /// <summary>
@@ -30,36 +37,51 @@ public static partial class Ops
     /// </summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
     {
-        CheckFloat(x, "Linear");
-        CheckFloat(weight, "Linear");
+        CheckGemmOperand(x, "Linear");
+        CheckGemmOperand(weight, "Linear");
         CheckSameDevice(x, weight, "Linear");
         if (x.Rank < 1 || weight.Rank != 2 || x.Dims[^1] != weight.Dims[1])
             throw new ArgumentException($"Linear: input {ShapeUtil.Format(x.Dims)} does not fit weight {ShapeUtil.Format(weight.Dims)} (a weight [out, in] takes inputs [..., in])");
         var outFeatures = weight.Dims[0];
         if (bias is not null)
         {
-            CheckFloat(bias, "Linear");
+            CheckGemmOperand(bias, "Linear");
             CheckSameDevice(x, bias, "Linear");
             if (bias.Rank != 1 || bias.Dims[0] != outFeatures)
                 throw new ArgumentException($"Linear: bias {ShapeUtil.Format(bias.Dims)} does not match weight {ShapeUtil.Format(weight.Dims)}, which needs [{outFeatures}]");
         }
         var rows = ShapeUtil.Product(x.Dims, 0, x.Rank - 1);
-        var input = Autocast.GemmInputType(x.Backend);
-        var y = x.NewEmpty([.. x.Dims[..^1], outFeatures]);
-        using (var x2 = x.View([rows, x.Dims[^1]]))
+        var compute = Autocast.ComputeType(x.Backend);
+        var xr = RoundTo(x, compute);
+        var wr = RoundTo(weight, compute);
+        var y = x.NewEmpty([.. x.Dims[..^1], outFeatures], compute);
+        using (var x2 = xr.View([rows, x.Dims[^1]]))
         using (var y2 = y.View([rows, outFeatures]))
         {
-            if (bias is not null) x.Backend.Broadcast(bias, y2);
-            GemmInto(x2, false, weight, true, y2, bias is null ? 0f : 1f, input);
+            if (bias is not null)
+            {
+                using var br = RoundTo(bias, compute);
+                x.Backend.Broadcast(br, y2);
+            }
+            GemmInto(x2, false, wr, true, y2, bias is null ? 0f : 1f);
         }
-        return Autograd.Needs(x, weight, bias) ? Autograd.Record(y, new LinearNode(x, weight, bias, rows, input)) : y;
+        if (Autograd.Needs(x, weight, bias)) return Autograd.Record(y, new LinearNode(x, weight, bias, xr, wr, rows, compute));
+        xr.Dispose();
+        wr.Dispose();
+        return y;
+    }
+
+    /// <summary>GEMM operands are F32, or BF16 or F16 (rounded to the GEMM's dtype first).</summary>
+    private static void CheckGemmOperand(Tensor t, string op)
+    {
+        if (t.DType is not (DType.BF16 or DType.F16)) CheckFloat(t, op);
     }
 
     /// <summary>Checks the operands and returns the broadcast batch shape.</summary>
     private static int[] MatMulBatch(Tensor a, bool transA, Tensor b, bool transB)
     {
-        CheckFloat(a, "MatMul");
-        CheckFloat(b, "MatMul");
+        CheckGemmOperand(a, "MatMul");
+        CheckGemmOperand(b, "MatMul");
         CheckSameDevice(a, b, "MatMul");
         var described = $"{ShapeUtil.Format(a.Dims)}{(transA ? "ᵀ" : "")} · {ShapeUtil.Format(b.Dims)}{(transB ? "ᵀ" : "")}";
         if (a.Rank < 2 || b.Rank < 2)
@@ -92,16 +114,16 @@ public static partial class Ops
         return full;
     }
 
-    /// <summary>op(x)·op(y) for every matrix of the batch, x and y each holding one matrix or the whole batch.</summary>
-    private static Tensor Product(Tensor x, bool tx, Tensor y, bool ty, int[] batch, DType input)
+    /// <summary>op(x)·op(y) in <paramref name="dtype"/> for every matrix of the batch, x and y each holding one matrix or the whole batch.</summary>
+    private static Tensor Product(Tensor x, bool tx, Tensor y, bool ty, int[] batch, DType dtype)
     {
-        var c = x.NewEmpty([.. batch, tx ? x.Dims[^1] : x.Dims[^2], ty ? y.Dims[^2] : y.Dims[^1]], DType.F32);
-        GemmInto(x, tx, y, ty, c, 0f, input);
+        var c = x.NewEmpty([.. batch, tx ? x.Dims[^1] : x.Dims[^2], ty ? y.Dims[^2] : y.Dims[^1]], dtype);
+        GemmInto(x, tx, y, ty, c, 0f);
         return c;
     }
 
     /// <summary>c = op(x)·op(y) + beta·c, batched over c's leading axes; x and y hold one matrix or as many as c.</summary>
-    private static void GemmInto(Tensor x, bool tx, Tensor y, bool ty, Tensor c, float beta, DType input)
+    private static void GemmInto(Tensor x, bool tx, Tensor y, bool ty, Tensor c, float beta)
     {
         var count = Matrices(c);
         int m = c.Dims[^2], n = c.Dims[^1], k = tx ? x.Dims[^2] : x.Dims[^1];
@@ -117,20 +139,7 @@ public static partial class Ops
             shape = new GemmShape(tx, ty, m, n, k, Ld(x), Ld(y), Ld(c),
                 xs == 1 ? 0 : (long)m * k, ys == 1 ? 0 : (long)k * n, (long)m * n, count);
         }
-        Gemm(shape, x, y, beta, c, input);
-    }
-
-    /// <summary>The backend's GEMM on x and y, or on copies of them rounded to BF16 when that is the input dtype.</summary>
-    private static void Gemm(in GemmShape shape, Tensor x, Tensor y, float beta, Tensor c, DType input)
-    {
-        if (input == x.DType && input == y.DType)
-        {
-            x.Backend.Gemm(shape, 1f, x, y, beta, c);
-            return;
-        }
-        using var rx = RoundTo(x, input);
-        using var ry = RoundTo(y, input);
-        x.Backend.Gemm(shape, 1f, rx, ry, beta, c);
+        x.Backend.Gemm(shape, 1f, x, y, beta, c);
     }
 
     /// <summary>t rounded to nearest-even in <paramref name="dtype"/>, outside the graph (a view when already so).</summary>
@@ -145,74 +154,89 @@ public static partial class Ops
     /// <summary>Row stride of t's stored matrices; at least 1, as BLAS requires, even for an empty last axis.</summary>
     private static int Ld(Tensor t) => Math.Max(1, t.Dims[^1]);
 
-    /// <summary>The gradient op(x)·op(y) over the batch, summed down to an operand's shape where it was broadcast.</summary>
-    private static Tensor ProductSumTo(Tensor x, bool tx, Tensor y, bool ty, int[] batch, int[] shape, DType input)
+    /// <summary>
+    /// The gradient op(x)·op(y) in <paramref name="dtype"/> over the batch, summed down to an operand's shape where
+    /// it was broadcast (such a sum is F32).
+    /// </summary>
+    private static Tensor ProductSumTo(Tensor x, bool tx, Tensor y, bool ty, int[] batch, int[] shape, DType dtype)
     {
         var count = ShapeUtil.NumEl(batch);
         var own = ShapeUtil.Product(shape, 0, shape.Length - 2);
-        if (own == count) return ReshapeOutput(Product(x, tx, y, ty, batch, input), shape);
+        if (own == count) return ReshapeOutput(Product(x, tx, y, ty, batch, dtype), shape);
         if (own == 1 && tx && !ty && Matrices(x) == count && Matrices(y) == count)
         {
             // Σ_b x_bᵀ·y_b: stacking the batch along the contraction axis makes the sum a single GEMM.
-            var c = x.NewEmpty(shape, DType.F32);
+            var c = x.NewEmpty(shape, dtype);
             var depth = checked((int)count * x.Dims[^2]);
-            Gemm(new GemmShape(true, false, x.Dims[^1], y.Dims[^1], depth, Ld(x), Ld(y), Ld(c)), x, y, 0f, c, input);
+            x.Backend.Gemm(new GemmShape(true, false, x.Dims[^1], y.Dims[^1], depth, Ld(x), Ld(y), Ld(c)), 1f, x, y, 0f, c);
             return c;
         }
-        using var full = Product(x, tx, y, ty, batch, input);
+        using var full = Product(x, tx, y, ty, batch, DType.F32);
         return SumTo(full, shape);
     }
 
-    private sealed class MatMulNode(Tensor a, Tensor b, bool transA, bool transB, int[] batch, DType input) : GradNode(a, b)
+    private sealed class MatMulNode(Tensor a, Tensor b, Tensor ar, Tensor br, bool transA, bool transB, int[] batch, DType compute) : GradNode(a, b)
     {
         protected internal override Tensor?[] Backward(Tensor g)
         {
-            using var fullA = ExpandBatch(a, batch);
-            using var fullB = ExpandBatch(b, batch);
-            // Both gradient GEMMs take g: under autocast it is rounded once, not once per GEMM.
-            using var gr = RoundTo(g, input);
+            using var fullA = ExpandBatch(ar, batch);
+            using var fullB = ExpandBatch(br, batch);
+            using var gr = RoundTo(g, compute);
             Tensor? ga = null, gb = null;
             if (NeedsGrad(0))
             {
                 // A stored transposed gets (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ.
+                var dtype = GradDType(a, compute);
                 ga = transA
-                    ? ProductSumTo(fullB, transB, gr, true, batch, a.Dims, input)
-                    : ProductSumTo(gr, false, fullB, !transB, batch, a.Dims, input);
+                    ? ProductSumTo(fullB, transB, gr, true, batch, a.Dims, dtype)
+                    : ProductSumTo(gr, false, fullB, !transB, batch, a.Dims, dtype);
             }
             if (NeedsGrad(1))
             {
                 // B stored transposed gets (op(A)ᵀ·G)ᵀ = Gᵀ·op(A).
+                var dtype = GradDType(b, compute);
                 gb = transB
-                    ? ProductSumTo(gr, true, fullA, transA, batch, b.Dims, input)
-                    : ProductSumTo(fullA, !transA, gr, false, batch, b.Dims, input);
+                    ? ProductSumTo(gr, true, fullA, transA, batch, b.Dims, dtype)
+                    : ProductSumTo(fullA, !transA, gr, false, batch, b.Dims, dtype);
             }
             return [ga, gb];
         }
+
+        protected override void ReleaseSaved()
+        {
+            ar.Dispose();
+            br.Dispose();
+        }
     }
 
-    private sealed class LinearNode(Tensor x, Tensor weight, Tensor? bias, int rows, DType input) : GradNode(x, weight, bias)
+    private sealed class LinearNode(Tensor x, Tensor weight, Tensor? bias, Tensor xr, Tensor wr, int rows, DType compute) : GradNode(x, weight, bias)
     {
         protected internal override Tensor?[] Backward(Tensor g)
         {
             int inFeatures = weight.Dims[1], outFeatures = weight.Dims[0];
             using var g2 = g.View([rows, outFeatures]);
-            // Both gradient GEMMs take g: under autocast it is rounded once, not once per GEMM; the bias keeps fp32 g.
-            using var gr = RoundTo(g2, input);
+            using var gr = RoundTo(g2, compute);
             Tensor? gx = null, gw = null, gb = null;
             if (NeedsGrad(0))
             {
-                gx = x.NewEmpty(x.Dims);
+                gx = x.NewEmpty(x.Dims, GradDType(x, compute));
                 using var gx2 = gx.View([rows, inFeatures]);
-                GemmInto(gr, false, weight, false, gx2, 0f, input);
+                GemmInto(gr, false, wr, false, gx2, 0f);
             }
             if (NeedsGrad(1))
             {
-                gw = weight.NewEmpty(weight.Dims);
-                using var x2 = x.View([rows, inFeatures]);
-                GemmInto(gr, true, x2, false, gw, 0f, input);
+                gw = weight.NewEmpty(weight.Dims, GradDType(weight, compute));
+                using var x2 = xr.View([rows, inFeatures]);
+                GemmInto(gr, true, x2, false, gw, 0f);
             }
             if (NeedsGrad(2)) gb = SumTo(g2, [outFeatures]);
             return [gx, gw, gb];
+        }
+
+        protected override void ReleaseSaved()
+        {
+            xr.Dispose();
+            wr.Dispose();
         }
     }
 }

@@ -11,7 +11,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor PatchEmbed(Tensor images, Tensor weight)
     {
-        CheckFloat(images, "PatchEmbed");
+        images = Fp32(images, "PatchEmbed");
         CheckFloat(weight, "PatchEmbed");
         CheckSameDevice(images, weight, "PatchEmbed");
         if (images.Rank != 4 || weight.Rank != 4 || weight.Dims[1] != images.Dims[1] || weight.Dims[2] != weight.Dims[3] || weight.Dims[2] == 0)

@@ -23,7 +23,7 @@ public static partial class Ops
     /// <summary>Largest value along an axis and the (first) index where it sits, as torch.max(x, dim).</summary>
     public static (Tensor Values, Tensor Indices) Max(Tensor x, int axis, bool keepDim = false)
     {
-        CheckFloat(x, "Max");
+        x = Fp32(x, "Max");
         var (outer, n, inner, reduced) = AxisView(x, axis);
         var values = x.NewEmpty(reduced);
         var indices = x.NewEmpty(reduced, DType.I64);
@@ -37,7 +37,7 @@ public static partial class Ops
     /// <summary>Index of the (first) largest value along an axis, as I64.</summary>
     public static Tensor ArgMax(Tensor x, int axis, bool keepDim = false)
     {
-        CheckFloat(x, "ArgMax");
+        x = Fp32(x, "ArgMax");
         var (outer, n, inner, reduced) = AxisView(x, axis);
         using var scratch = x.NewEmpty(reduced);
         var indices = x.NewEmpty(reduced, DType.I64);
@@ -47,7 +47,7 @@ public static partial class Ops
 
     /// <summary>
     /// Sums <paramref name="g"/> down to <paramref name="shape"/>, undoing a broadcast: leading axes it lacks and
-    /// axes where it has size 1 are summed. Returns a view of g when nothing needs summing.
+    /// axes where it has size 1 are summed. Returns a view of g when nothing needs summing; a sum is F32.
     /// </summary>
     internal static Tensor SumTo(Tensor g, int[] shape)
     {
@@ -56,7 +56,9 @@ public static partial class Ops
         var axes = new List<int>();
         for (var i = 0; i < g.Rank; i++)
             if (i < lead || (shape[i - lead] == 1 && g.Dims[i] != 1)) axes.Add(i);
-        using var summed = ReduceAxes(ReduceOp.Sum, g, [.. axes]);
+        var wide = Fp32(g, "SumTo");
+        using var summed = ReduceAxes(ReduceOp.Sum, wide, [.. axes]);
+        if (wide != g) wide.Dispose();
         return summed.View(shape);
     }
 
@@ -64,7 +66,7 @@ public static partial class Ops
 
     private static Tensor SumOrMean(Tensor x, int[] axes, bool keepDim, bool mean)
     {
-        CheckFloat(x, mean ? "Mean" : "Sum");
+        x = Fp32(x, mean ? "Mean" : "Sum");
         var normalized = axes.Select(a => ShapeUtil.Axis(a, x.Rank)).Distinct().Order().ToArray();
         if (normalized.Length != axes.Length) throw new ArgumentException($"axis given twice in [{string.Join(", ", axes)}]");
         var y = ReduceAxes(mean ? ReduceOp.Mean : ReduceOp.Sum, x, normalized);

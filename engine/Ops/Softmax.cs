@@ -13,7 +13,7 @@ public static partial class Ops
     private static Tensor LastAxisSoftmax(Tensor x, bool log)
     {
         var name = log ? "LogSoftmax" : "Softmax";
-        CheckFloat(x, name);
+        x = Fp32(x, name);
         CheckHasLastAxis(x, name);
         var y = x.NewEmpty(x.Dims);
         using (var xRows = LastAxisRows(x))

@@ -8,8 +8,9 @@ namespace ClipEngine.Clip.Training;
 /// cosine (or constant) learning rate, optional gradient-norm clipping, logit_scale clamped to [0, ln 100] after
 /// each step, gradient accumulation that keeps the contrastive loss over the whole effective batch, and optional
 /// activation checkpointing. Parameters and optimizer state are F32 throughout; with precision bf16 the forward and
-/// backward run under <see cref="Autocast"/>, so GEMMs take bf16 inputs on a backend that has a bf16 GEMM. A step whose loss or gradients are
-/// NaN or infinite changes nothing and is counted; <see cref="Run"/> aborts after
+/// backward run under <see cref="Autocast"/>, so on a backend that supports BF16 the GEMMs take BF16 operands and
+/// the activations they feed (projections, attention, the MLP) are stored in BF16, while layer norms, the residual
+/// stream and the loss stay F32. A step whose loss or gradients are NaN or infinite changes nothing and is counted; <see cref="Run"/> aborts after
 /// <see cref="TrainOptions.MaxBadSteps"/> of them in a row. The model stays the caller's; the trainer switches its
 /// activation checkpointing on or off as the options say.
 /// </summary>
@@ -20,7 +21,7 @@ public sealed partial class Trainer : IDisposable
 
     private readonly AdamW _optimizer;
     private readonly Tensor[] _parameters;
-    private readonly DType _gemmInputs;
+    private readonly DType _compute;
 
     /// <param name="totalSteps">The run's length in optimizer steps; defaults to <see cref="TrainOptions.Steps"/>.</param>
     public Trainer(ClipModel model, TrainOptions options, long? totalSteps = null)
@@ -46,8 +47,8 @@ public sealed partial class Trainer : IDisposable
         model.Visual.Transformer.GradCheckpointing = options.GradCheckpointing;
         model.Transformer.GradCheckpointing = options.GradCheckpointing;
         var bf16 = options.IsBf16 && BackendRegistry.For(model.Device).SupportsBf16;
-        _gemmInputs = bf16 ? DType.BF16 : DType.F32;
-        Precision = bf16 ? "bf16 GEMM inputs, fp32 accumulation, fp32 master weights"
+        _compute = bf16 ? DType.BF16 : DType.F32;
+        Precision = bf16 ? "bf16 activations and GEMMs (fp32 accumulation), fp32 master weights"
             : options.IsBf16 ? $"fp32 (bf16 requested; the {model.Device.Type} backend computes in fp32)"
             : "fp32";
     }
@@ -123,7 +124,7 @@ public sealed partial class Trainer : IDisposable
         if (microBatches.Count == 0) throw new ArgumentException("a step needs at least one micro-batch", nameof(microBatches));
         _optimizer.ZeroGrad();
         using var scope = TensorScope.Begin();
-        using var autocast = Autocast.Enable(_gemmInputs);
+        using var autocast = Autocast.Enable(_compute);
         var onDevice = microBatches.Select(b => (Images: b.Images.To(Model.Device), Tokens: b.Tokens.To(Model.Device))).ToArray();
         if (onDevice.Length == 1)
         {

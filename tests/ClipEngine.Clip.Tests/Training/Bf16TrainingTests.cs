@@ -10,7 +10,7 @@ namespace ClipEngine.Clip.Tests.Training;
 /// </summary>
 public sealed class Bf16TrainingTests(ITestOutputHelper output) : IDisposable
 {
-    private const string Bf16Precision = "bf16 GEMM inputs, fp32 accumulation, fp32 master weights";
+    private const string Bf16Precision = "bf16 activations and GEMMs (fp32 accumulation), fp32 master weights";
 
     private readonly TrainingData.TempDir _dir = new();
 
