@@ -1,8 +1,9 @@
-// Unary f32 ops y = f(x) and their backward gx = gy · f'(x), op numbered as the engine's UnaryOp: neg, exp, log,
+// Unary ops y = f(x) and their backward gx = gy · f'(x), op numbered as the engine's UnaryOp: neg, exp, log,
 // sqrt, rsqrt, sigmoid, tanh, relu, gelu (exact erf), gelu_tanh (PyTorch's approximate='tanh'), quick_gelu
 // (x·σ(1.702x), OpenAI CLIP). The formulas are the Cpu backend's (CpuBackend.Elementwise, ScalarMath); the backward
-// uses the forward's output y where that is cheaper (exp, sqrt, rsqrt, sigmoid, tanh). Grid-stride loops, one
-// element per thread per step, so a warp reads and writes 128 contiguous bytes; y may be x, gx may be any input.
+// uses the forward's output y where that is cheaper (exp, sqrt, rsqrt, sigmoid, tanh). Every tensor of a call is one
+// element type, F32 or BF16: the math runs in float and each BF16 result is rounded once. Grid-stride loops, one
+// element per thread per step, so a warp's accesses are contiguous; y may be x, gx may be any input.
 #include "common.cuh"
 
 #define INV_SQRT_2PI 0.3989422804014327f
@@ -60,16 +61,19 @@ __device__ __forceinline__ float derivative(float x, float y)
     }
 }
 
-template <int Op>
-__device__ __forceinline__ void unary_loop(const float* x, float* y, long long n)
+template <int Op, class T>
+__device__ __forceinline__ void unary_loop(const typename T::Storage* x, typename T::Storage* y, long long n)
 {
-    for (long long i = grid_thread_index(); i < n; i += grid_thread_count()) y[i] = forward<Op>(x[i]);
+    for (long long i = grid_thread_index(); i < n; i += grid_thread_count()) y[i] = T::store(forward<Op>(T::load(x[i])));
 }
 
-template <int Op>
-__device__ __forceinline__ void unary_backward_loop(const float* x, const float* y, const float* gy, float* gx, long long n)
+// With BF16 tensors the derivatives that use y see the rounded forward output, as PyTorch's BF16 backward kernels do.
+template <int Op, class T>
+__device__ __forceinline__ void unary_backward_loop(const typename T::Storage* x, const typename T::Storage* y,
+                                                    const typename T::Storage* gy, typename T::Storage* gx, long long n)
 {
-    for (long long i = grid_thread_index(); i < n; i += grid_thread_count()) gx[i] = gy[i] * derivative<Op>(x[i], y[i]);
+    for (long long i = grid_thread_index(); i < n; i += grid_thread_count())
+        gx[i] = T::store(T::load(gy[i]) * derivative<Op>(T::load(x[i]), T::load(y[i])));
 }
 
 // The op is uniform across the launch, so the switch costs one branch per thread, not per element.
@@ -89,16 +93,34 @@ __device__ __forceinline__ void unary_backward_loop(const float* x, const float*
         default: call(10); break;          \
     }
 
-extern "C" __global__ void unary_f32(int op, const float* x, float* y, long long n)
+template <class T>
+__device__ __forceinline__ void unary(int op, const typename T::Storage* x, typename T::Storage* y, long long n)
 {
-#define CALL(k) unary_loop<k>(x, y, n)
+#define CALL(k) unary_loop<k, T>(x, y, n)
     UNARY_DISPATCH(op, CALL)
 #undef CALL
 }
 
-extern "C" __global__ void unary_backward_f32(int op, const float* x, const float* y, const float* gy, float* gx, long long n)
+template <class T>
+__device__ __forceinline__ void unary_backward(int op, const typename T::Storage* x, const typename T::Storage* y,
+                                               const typename T::Storage* gy, typename T::Storage* gx, long long n)
 {
-#define CALL(k) unary_backward_loop<k>(x, y, gy, gx, n)
+#define CALL(k) unary_backward_loop<k, T>(x, y, gy, gx, n)
     UNARY_DISPATCH(op, CALL)
 #undef CALL
+}
+
+extern "C" __global__ void unary_f32(int op, const float* x, float* y, long long n) { unary<F32>(op, x, y, n); }
+
+extern "C" __global__ void unary_bf16(int op, const unsigned short* x, unsigned short* y, long long n) { unary<BF16>(op, x, y, n); }
+
+extern "C" __global__ void unary_backward_f32(int op, const float* x, const float* y, const float* gy, float* gx, long long n)
+{
+    unary_backward<F32>(op, x, y, gy, gx, n);
+}
+
+extern "C" __global__ void unary_backward_bf16(int op, const unsigned short* x, const unsigned short* y, const unsigned short* gy,
+                                               unsigned short* gx, long long n)
+{
+    unary_backward<BF16>(op, x, y, gy, gx, n);
 }
