@@ -2,6 +2,11 @@
 // without materialising the S×Sk scores (flash-attention style). Causal: query i sees keys j ≤ i (top-left aligned,
 // as PyTorch's is_causal, also when Sk ≠ S). Dh ≤ MAX_HEAD_DIM.
 //
+// Element types: q, k, v, o and the gradients share one, F32 or BF16 (the _f32 and _bf16 entry points, one templated
+// body each). Rows are widened to float as they are staged in shared memory, all math is fp32 in registers, and each
+// output element is rounded once when stored, so a BF16 result is the F32 kernel's result on the same values, rounded.
+// lse and D stay float.
+//
 // Forward, per query row: the keys are walked in tiles of TILE, keeping the running max m, the running sum l of
 // exp(s − m) and the output accumulator a; a tile with a larger max rescales l and a by exp(m_old − m_new). Finally
 // o = a / l and lse = m + log l, saved for backward.
@@ -42,14 +47,15 @@ __device__ __forceinline__ float row_dot(const float* a, const float* b, int dh)
     return sum;
 }
 
-// count rows of dh floats from global rows (row stride dh) into a shared tile of row stride `stride`: warps take rows,
-// lanes take elements, so each warp reads whole rows (coalesced).
-__device__ __forceinline__ void load_rows(float* tile, int stride, const float* rows, int count, int dh)
+// count rows of dh elements from global rows (row stride dh) into a shared float tile of row stride `stride`: warps
+// take rows, lanes take elements, so each warp reads whole rows (coalesced).
+template <class T>
+__device__ __forceinline__ void load_rows(float* tile, int stride, const typename T::Storage* rows, int count, int dh)
 {
     const int warp = threadIdx.x >> 5;
     const int lane = threadIdx.x & 31;
     for (int t = warp; t < count; t += ROWS)
-        for (int d = lane; d < dh; d += 32) tile[t * stride + d] = rows[(long long)t * dh + d];
+        for (int d = lane; d < dh; d += 32) tile[t * stride + d] = T::load(rows[(long long)t * dh + d]);
 }
 
 // The number of keys query i sees.
@@ -93,13 +99,14 @@ __device__ __forceinline__ void zero_lanes(float (&acc)[PER_LANE])
 
 // Stages keys and values j0 .. j0 + TILE (fewer at the end of the block's keys_block) in shared tiles, once every warp
 // is done with the previous tile (and, the first time, the block's own rows are loaded). The whole block calls it.
-__device__ __forceinline__ void load_key_tile(float* keys, float* values, int values_stride, const float* kh, const float* vh,
-    int j0, int keys_block, int dh)
+template <class T>
+__device__ __forceinline__ void load_key_tile(float* keys, float* values, int values_stride, const typename T::Storage* kh,
+    const typename T::Storage* vh, int j0, int keys_block, int dh)
 {
     const int count = min(TILE, keys_block - j0);
     __syncthreads();
-    load_rows(keys, PADDED, kh + (long long)j0 * dh, count, dh);
-    load_rows(values, values_stride, vh + (long long)j0 * dh, count, dh);
+    load_rows<T>(keys, PADDED, kh + (long long)j0 * dh, count, dh);
+    load_rows<T>(values, values_stride, vh + (long long)j0 * dh, count, dh);
     __syncthreads();
 }
 
@@ -119,20 +126,23 @@ __device__ __forceinline__ void accumulate_lanes(float (&acc)[PER_LANE], float r
     }
 }
 
-// row[d] = acc·factor for this lane's elements.
-__device__ __forceinline__ void store_lanes(float* row, const float (&acc)[PER_LANE], float factor, int dh)
+// row[d] = acc·factor for this lane's elements, rounded once to T.
+template <class T>
+__device__ __forceinline__ void store_lanes(typename T::Storage* row, const float (&acc)[PER_LANE], float factor, int dh)
 {
     const int lane = threadIdx.x & 31;
 #pragma unroll
     for (int u = 0; u < PER_LANE; ++u)
     {
         const int d = lane + 32 * u;
-        if (d < dh) row[d] = acc[u] * factor;
+        if (d < dh) row[d] = T::store(acc[u] * factor);
     }
 }
 
 // blockDim.x = 32·ROWS; grid.x = heads · ceil(s / ROWS), a block per ROWS query rows of one head.
-extern "C" __global__ void attention_forward_f32(const float* q, const float* k, const float* v, float* o, float* lse, AttentionShape shape)
+template <class T>
+__device__ __forceinline__ void attention_forward(const typename T::Storage* q, const typename T::Storage* k,
+    const typename T::Storage* v, typename T::Storage* o, float* lse, AttentionShape shape)
 {
     const int s = shape.s;
     const int sk = shape.sk;
@@ -150,13 +160,13 @@ extern "C" __global__ void attention_forward_f32(const float* q, const float* k,
     const int first = group.first;
     const int rows = group.rows;
     const int i = first + warp;
-    const float* kh = k + head * sk * dh;
-    const float* vh = v + head * sk * dh;
+    const typename T::Storage* kh = k + head * sk * dh;
+    const typename T::Storage* vh = v + head * sk * dh;
     // Keys this warp's row sees (none for a warp past the last row), and the most any row of the block sees.
     const int keys_row = warp < rows ? visible_keys(i, sk, causal) : 0;
     const int keys_block = visible_keys(first + rows - 1, sk, causal);
 
-    load_rows(&query[0][0], MAX_HEAD_DIM, q + (head * s + first) * dh, rows, dh);
+    load_rows<T>(&query[0][0], MAX_HEAD_DIM, q + (head * s + first) * dh, rows, dh);
     float row_max = negative_infinity();
     float sum = 0.f;
     float acc[PER_LANE];
@@ -164,7 +174,7 @@ extern "C" __global__ void attention_forward_f32(const float* q, const float* k,
 
     for (int j0 = 0; j0 < keys_block; j0 += TILE)
     {
-        load_key_tile(&keys[0][0], &values[0][0], MAX_HEAD_DIM, kh, vh, j0, keys_block, dh);
+        load_key_tile<T>(&keys[0][0], &values[0][0], MAX_HEAD_DIM, kh, vh, j0, keys_block, dh);
         if (j0 >= keys_row) continue;  // the same for the whole warp
 
         const bool visible = j0 + lane < keys_row;
@@ -181,25 +191,52 @@ extern "C" __global__ void attention_forward_f32(const float* q, const float* k,
 
     if (warp >= rows) return;
     const long long row = head * s + i;
-    store_lanes(o + row * dh, acc, 1.f / sum, dh);
+    store_lanes<T>(o + row * dh, acc, 1.f / sum, dh);
     if (lane == 0) lse[row] = row_max + logf(sum);
 }
 
-// D_i = dO_i·O_i for every query row; blockDim.x = 32·ROWS, a warp per row; grid.x = ceil(rows / ROWS).
-extern "C" __global__ void attention_backward_delta_f32(const float* go, const float* o, float* delta, long long rows, int dh)
+extern "C" __global__ void attention_forward_f32(const float* q, const float* k, const float* v, float* o, float* lse, AttentionShape shape)
+{
+    attention_forward<F32>(q, k, v, o, lse, shape);
+}
+
+extern "C" __global__ void attention_forward_bf16(const unsigned short* q, const unsigned short* k, const unsigned short* v,
+    unsigned short* o, float* lse, AttentionShape shape)
+{
+    attention_forward<BF16>(q, k, v, o, lse, shape);
+}
+
+// D_i = dO_i·O_i for every query row (O as stored, so rounded to T); blockDim.x = 32·ROWS, a warp per row;
+// grid.x = ceil(rows / ROWS).
+template <class T>
+__device__ __forceinline__ void attention_backward_delta(const typename T::Storage* go, const typename T::Storage* o,
+    float* delta, long long rows, int dh)
 {
     const long long row = (long long)blockIdx.x * ROWS + (threadIdx.x >> 5);
     if (row >= rows) return;  // whole warps leave together
     const int lane = threadIdx.x & 31;
     float sum = 0.f;
-    for (int d = lane; d < dh; d += 32) sum += go[row * dh + d] * o[row * dh + d];
+    for (int d = lane; d < dh; d += 32) sum += T::load(go[row * dh + d]) * T::load(o[row * dh + d]);
     sum = warp_reduce(sum, SumOp());
     if (lane == 0) delta[row] = sum;
 }
 
+extern "C" __global__ void attention_backward_delta_f32(const float* go, const float* o, float* delta, long long rows, int dh)
+{
+    attention_backward_delta<F32>(go, o, delta, rows, dh);
+}
+
+extern "C" __global__ void attention_backward_delta_bf16(const unsigned short* go, const unsigned short* o, float* delta,
+    long long rows, int dh)
+{
+    attention_backward_delta<BF16>(go, o, delta, rows, dh);
+}
+
 // dQ; blockDim.x = 32·ROWS; grid.x = heads · ceil(s / ROWS), a block per ROWS query rows of one head.
-extern "C" __global__ void attention_backward_query_f32(const float* go, const float* q, const float* k, const float* v,
-    const float* lse, const float* delta, float* gq, AttentionShape shape)
+template <class T>
+__device__ __forceinline__ void attention_backward_query(const typename T::Storage* go, const typename T::Storage* q,
+    const typename T::Storage* k, const typename T::Storage* v, const float* lse, const float* delta,
+    typename T::Storage* gq, AttentionShape shape)
 {
     const int s = shape.s;
     const int sk = shape.sk;
@@ -218,21 +255,21 @@ extern "C" __global__ void attention_backward_query_f32(const float* go, const f
     const int first = group.first;
     const int rows = group.rows;
     const long long row = head * s + first + warp;
-    const float* kh = k + head * sk * dh;
-    const float* vh = v + head * sk * dh;
+    const typename T::Storage* kh = k + head * sk * dh;
+    const typename T::Storage* vh = v + head * sk * dh;
     const int keys_row = warp < rows ? visible_keys(first + warp, sk, causal) : 0;
     const int keys_block = visible_keys(first + rows - 1, sk, causal);
     const float row_lse = warp < rows ? lse[row] : 0.f;
     const float row_delta = warp < rows ? delta[row] : 0.f;
 
-    load_rows(&query[0][0], MAX_HEAD_DIM, q + (head * s + first) * dh, rows, dh);
-    load_rows(&grad[0][0], MAX_HEAD_DIM, go + (head * s + first) * dh, rows, dh);
+    load_rows<T>(&query[0][0], MAX_HEAD_DIM, q + (head * s + first) * dh, rows, dh);
+    load_rows<T>(&grad[0][0], MAX_HEAD_DIM, go + (head * s + first) * dh, rows, dh);
     float acc[PER_LANE];
     zero_lanes(acc);
 
     for (int j0 = 0; j0 < keys_block; j0 += TILE)
     {
-        load_key_tile(&keys[0][0], &values[0][0], PADDED, kh, vh, j0, keys_block, dh);
+        load_key_tile<T>(&keys[0][0], &values[0][0], PADDED, kh, vh, j0, keys_block, dh);
         if (j0 >= keys_row) continue;
 
         float ds = 0.f;
@@ -247,12 +284,27 @@ extern "C" __global__ void attention_backward_query_f32(const float* go, const f
     }
 
     if (warp >= rows) return;
-    store_lanes(gq + row * dh, acc, 1.f, dh);
+    store_lanes<T>(gq + row * dh, acc, 1.f, dh);
+}
+
+extern "C" __global__ void attention_backward_query_f32(const float* go, const float* q, const float* k, const float* v,
+    const float* lse, const float* delta, float* gq, AttentionShape shape)
+{
+    attention_backward_query<F32>(go, q, k, v, lse, delta, gq, shape);
+}
+
+extern "C" __global__ void attention_backward_query_bf16(const unsigned short* go, const unsigned short* q,
+    const unsigned short* k, const unsigned short* v, const float* lse, const float* delta, unsigned short* gq,
+    AttentionShape shape)
+{
+    attention_backward_query<BF16>(go, q, k, v, lse, delta, gq, shape);
 }
 
 // dK and dV; blockDim.x = 32·ROWS; grid.x = heads · ceil(sk / ROWS), a block per ROWS key rows of one head.
-extern "C" __global__ void attention_backward_key_f32(const float* go, const float* q, const float* k, const float* v,
-    const float* lse, const float* delta, float* gk, float* gv, AttentionShape shape)
+template <class T>
+__device__ __forceinline__ void attention_backward_key(const typename T::Storage* go, const typename T::Storage* q,
+    const typename T::Storage* k, const typename T::Storage* v, const float* lse, const float* delta,
+    typename T::Storage* gk, typename T::Storage* gv, AttentionShape shape)
 {
     const int s = shape.s;
     const int sk = shape.sk;
@@ -274,13 +326,13 @@ extern "C" __global__ void attention_backward_key_f32(const float* go, const flo
     const int first = group.first;
     const int rows = group.rows;
     const int j = first + warp;
-    const float* qh = q + head * s * dh;
-    const float* gh = go + head * s * dh;
+    const typename T::Storage* qh = q + head * s * dh;
+    const typename T::Storage* gh = go + head * s * dh;
     // Causal: key j is seen by the queries i ≥ j, so the block starts at the tile holding its first key.
     const int start = causal ? first / TILE * TILE : 0;
 
-    load_rows(&key[0][0], MAX_HEAD_DIM, k + (head * sk + first) * dh, rows, dh);
-    load_rows(&value[0][0], MAX_HEAD_DIM, v + (head * sk + first) * dh, rows, dh);
+    load_rows<T>(&key[0][0], MAX_HEAD_DIM, k + (head * sk + first) * dh, rows, dh);
+    load_rows<T>(&value[0][0], MAX_HEAD_DIM, v + (head * sk + first) * dh, rows, dh);
     float acc_k[PER_LANE];
     float acc_v[PER_LANE];
     zero_lanes(acc_k);
@@ -290,8 +342,8 @@ extern "C" __global__ void attention_backward_key_f32(const float* go, const flo
     {
         const int count = min(TILE, s - i0);
         __syncthreads();
-        load_rows(&queries[0][0], PADDED, qh + (long long)i0 * dh, count, dh);
-        load_rows(&grads[0][0], PADDED, gh + (long long)i0 * dh, count, dh);
+        load_rows<T>(&queries[0][0], PADDED, qh + (long long)i0 * dh, count, dh);
+        load_rows<T>(&grads[0][0], PADDED, gh + (long long)i0 * dh, count, dh);
         if (threadIdx.x < count)
         {
             tile_lse[threadIdx.x] = lse[head * s + i0 + threadIdx.x];
@@ -330,6 +382,19 @@ extern "C" __global__ void attention_backward_key_f32(const float* go, const flo
 
     if (warp >= rows) return;
     const long long row = head * sk + j;
-    store_lanes(gk + row * dh, acc_k, 1.f, dh);
-    store_lanes(gv + row * dh, acc_v, 1.f, dh);
+    store_lanes<T>(gk + row * dh, acc_k, 1.f, dh);
+    store_lanes<T>(gv + row * dh, acc_v, 1.f, dh);
+}
+
+extern "C" __global__ void attention_backward_key_f32(const float* go, const float* q, const float* k, const float* v,
+    const float* lse, const float* delta, float* gk, float* gv, AttentionShape shape)
+{
+    attention_backward_key<F32>(go, q, k, v, lse, delta, gk, gv, shape);
+}
+
+extern "C" __global__ void attention_backward_key_bf16(const unsigned short* go, const unsigned short* q,
+    const unsigned short* k, const unsigned short* v, const float* lse, const float* delta, unsigned short* gk,
+    unsigned short* gv, AttentionShape shape)
+{
+    attention_backward_key<BF16>(go, q, k, v, lse, delta, gk, gv, shape);
 }
