@@ -16,7 +16,7 @@ readonly BUNDLE=.gpu/bundle.tar.xz
 # Unpacked inside the repository, so the tests, which look for shared/goldens above their binaries, find the copy.
 readonly UNPACKED=.gpu/run
 readonly BUDGET_S=470
-readonly CPU_VERBS=" peak sgemm ops tokenize info kernels "
+readonly CPU_VERBS=" peak sgemm ops tokenize info kernels train-step "
 
 pack() {
   set -e
@@ -162,6 +162,11 @@ check() {
     local verb
     for verb in $(gpu_verbs); do
       step "bench $verb" "$(verb_timeout "$verb")" "${BENCH[@]}" "$verb"
+    done
+    # Last, so that they only use what the budget has left: a training step's time and peak memory, fp32 then bf16.
+    local precision
+    for precision in fp32 bf16; do
+      step "train-step $precision" 40 "${BENCH[@]}" train-step --device cuda --precision "$precision" --no-profile
     done
   fi
   {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using ClipEngine.Backends;
 using ClipEngine.Backends.Cpu;
+using ClipEngine.Backends.Cuda;
 using ClipEngine.Clip;
 using ClipEngine.Optim;
 
@@ -8,13 +10,15 @@ namespace ClipEngine.Bench.TrainStep;
 
 /// <summary>
 /// The `train-step` verb: one CLIP training step (forward, contrastive loss, backward, global-norm clipping, AdamW) of
-/// a small model on random images and tokens, on the Cpu backend. Prints the best and median ms/step of the timed
-/// steps, samples/s, how much of the cores the process got, then the same steps again under <see cref="CpuProfiler"/>
-/// with each backend op's share of the step; "outside the backend" is autograd, allocation bookkeeping and the like.
+/// a small model on random images and tokens, on the Cpu backend or (--device cuda) a GPU, in fp32 or (--precision
+/// bf16) under BF16 autocast. Prints the best and median ms/step of the timed steps, samples/s, how much of the cores
+/// the process got, on a GPU the peak device memory of a step, then on the Cpu the same steps again under
+/// <see cref="CpuProfiler"/> with each backend op's share of the step; "outside the backend" is autograd, allocation
+/// bookkeeping and the like.
 /// </summary>
 public static class TrainStepBench
 {
-    private const string Usage = "usage: train-step [--batch 128] [--steps 10] [--warmup 2] [--patch 4] [--text-len 32] [--gelu exact|quick] [--no-profile]";
+    private const string Usage = "usage: train-step [--batch 128] [--steps 10] [--warmup 2] [--patch 4] [--text-len 32] [--gelu exact|quick] [--device cpu|cuda] [--precision fp32|bf16] [--no-profile]";
 
     public static int Run(string[] args)
     {
@@ -24,20 +28,26 @@ public static class TrainStepBench
             return 2;
         }
         var config = Config(options);
-        using var model = ClipModel.FromConfig(config, seed: 1);
+        var device = options.Device;
+        var cuda = device.Type == DeviceType.Cuda ? (CudaBackend)BackendRegistry.For(device) : null;
+        using var model = ClipModel.FromConfig(config, seed: 1, device);
         using var optimizer = new AdamW(ParamGroup.SplitWeightDecay(model.NamedParameters(), 0.1), lr: 5e-4);
         var generator = new Generator(2);
-        using var images = Tensor.Randn([options.Batch, 3, config.Vision.ImageSize, config.Vision.ImageSize], generator);
-        using var tokens = Tokens(options, config.Text, new Random(3));
+        using var images = Tensor.Randn([options.Batch, 3, config.Vision.ImageSize, config.Vision.ImageSize], generator).To(device);
+        using var tokens = Tokens(options, config.Text, new Random(3)).To(device);
+        using var autocast = Autocast.Enable(options.Precision);
 
         Console.WriteLine($"config    : embed {config.EmbedDim}; vision {config.Vision.ImageSize}px patch {config.Vision.PatchSize} "
             + $"({config.Vision.GridSize * config.Vision.GridSize + 1} tokens), width {config.Vision.Width}, {config.Vision.Layers} layers, "
             + $"{config.Vision.Heads} heads; text {options.TextLength} of {config.Text.ContextLength} tokens, width {config.Text.Width}, "
             + $"{config.Text.Layers} layers, {config.Text.Heads} heads, vocab {config.Text.VocabSize}; {(config.QuickGelu ? "QuickGELU" : "exact GELU")}");
-        Console.WriteLine($"model     : {model.ParameterCount():N0} parameters; batch {options.Batch}; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"model     : {model.ParameterCount():N0} parameters; batch {options.Batch}; {Environment.ProcessorCount} cores; "
+            + $"{device}{(cuda is null ? "" : $" ({cuda.Driver.Device.Name})")}; {(Autocast.ComputeType(BackendRegistry.For(device)) == DType.BF16 ? "bf16 autocast" : "fp32")}");
         Console.WriteLine($"load      : {LoadAverage()} (1/5/15-min load average at start)");
 
         for (var i = 0; i < options.Warmup; i++) Step(model, optimizer, images, tokens);
+        var resident = cuda?.Allocator.Stats.AllocatedBytes ?? 0;
+        cuda?.Allocator.ResetPeak();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var (gen0, gen2, pause) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
         var wall = Stopwatch.StartNew();
@@ -56,9 +66,12 @@ public static class TrainStepBench
             + $"(all threads; the process used {cores:F2} cores on average)");
         Console.WriteLine($"throughput: {options.Batch * 1000 / best.Total:F1} samples/s best, {options.Batch * 1000 / median:F1} median; loss {best.Loss:F4}");
         Console.WriteLine($"gc        : {gc}");
+        if (cuda is not null)
+            Console.WriteLine($"memory    : peak {cuda.Allocator.Stats.PeakAllocatedBytes / 1048576.0:F1} MiB allocated on the device, "
+                + $"{(cuda.Allocator.Stats.PeakAllocatedBytes - resident) / 1048576.0:F1} MiB above the resident weights and optimizer state");
         Console.WriteLine($"load      : {LoadAverage()} (at end)");
 
-        if (options.Profile) Profile(model, optimizer, images, tokens, options.Steps);
+        if (options.Profile && cuda is null) Profile(model, optimizer, images, tokens, options.Steps);
         return 0;
     }
 
@@ -68,7 +81,7 @@ public static class TrainStepBench
         public double Total => Forward + Backward + Optimizer;
     }
 
-    private sealed record Options(int Batch, int Steps, int Warmup, int Patch, int TextLength, bool QuickGelu, bool Profile);
+    private sealed record Options(int Batch, int Steps, int Warmup, int Patch, int TextLength, bool QuickGelu, bool Profile, Device Device, DType Precision);
 
     private static StepTimes Step(ClipModel model, AdamW optimizer, Tensor images, Tensor tokens)
     {
@@ -83,9 +96,11 @@ public static class TrainStepBench
         var backward = clock.Elapsed.TotalMilliseconds;
         var clip = GradClip.ClipGradNorm(model.Parameters(), maxNorm: 1f);
         optimizer.Step(clip.Scale);
+        // Reading the loss waits for the device, so on a GPU the step's time includes all of its queued work.
+        var lossValue = loss.Item();
         var end = clock.Elapsed.TotalMilliseconds;
         process.Refresh();
-        return new StepTimes(forward, backward - forward, end - backward, (process.TotalProcessorTime - cpu).TotalMilliseconds, loss.Item());
+        return new StepTimes(forward, backward - forward, end - backward, (process.TotalProcessorTime - cpu).TotalMilliseconds, lossValue);
     }
 
     private static void Profile(ClipModel model, AdamW optimizer, Tensor images, Tensor tokens, int steps)
@@ -131,7 +146,7 @@ public static class TrainStepBench
 
     private static bool TryParse(string[] args, out Options options)
     {
-        options = new Options(Batch: 128, Steps: 10, Warmup: 2, Patch: 4, TextLength: 32, QuickGelu: false, Profile: true);
+        options = new Options(Batch: 128, Steps: 10, Warmup: 2, Patch: 4, TextLength: 32, QuickGelu: false, Profile: true, Device.Cpu, DType.F32);
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -139,6 +154,8 @@ public static class TrainStepBench
             {
                 case "--no-profile": options = options with { Profile = false }; continue;
                 case "--gelu" when value is "exact" or "quick": options = options with { QuickGelu = value == "quick" }; break;
+                case "--device" when value is "cpu" or "cuda": options = options with { Device = value == "cpu" ? Device.Cpu : Device.Cuda(0) }; break;
+                case "--precision" when value is "fp32" or "bf16": options = options with { Precision = value == "bf16" ? DType.BF16 : DType.F32 }; break;
                 case "--batch" when Positive(value, out var n): options = options with { Batch = n }; break;
                 case "--steps" when Positive(value, out var n): options = options with { Steps = n }; break;
                 case "--warmup" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n >= 0: options = options with { Warmup = n }; break;
