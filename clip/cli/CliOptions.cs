@@ -34,6 +34,20 @@ internal static class CliOptions
         DefaultValueFactory = _ => Clip.ClipPipeline.DefaultBatchSize,
     };
 
+    public static Option<string> Precision() => new("--precision")
+    {
+        Description = "fp32, or bf16: on cuda the model computes under bf16 autocast (bf16 GEMMs and activations, as torch.autocast); on cpu it stays fp32",
+        DefaultValueFactory = _ => "fp32",
+    };
+
+    /// <summary>The compute dtype an inference verb's --precision names.</summary>
+    public static DType ParsePrecision(string text) => text switch
+    {
+        "fp32" => DType.F32,
+        "bf16" or "amp_bf16" => DType.BF16,
+        _ => throw new UsageException($"--precision: expected fp32 or bf16, got \"{text}\""),
+    };
+
     public const string VocabHint = "pass --vocab with the bpe_simple_vocab_16e6.txt.gz that comes with the weights (OpenAI's clip package ships it), or a Hugging Face tokenizer.json";
 
     /// <summary>The device, checked to have a backend in this build before any weights are read.</summary>

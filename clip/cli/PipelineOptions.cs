@@ -3,7 +3,7 @@ using ClipEngine.Clip;
 
 namespace ClipEngine.Cli;
 
-/// <summary>The options of a verb that runs a CLIP model: checkpoint, tokenizer, config, device and batch size.</summary>
+/// <summary>The options of a verb that runs a CLIP model: checkpoint, tokenizer, config, device, batch size and precision.</summary>
 internal sealed class PipelineOptions
 {
     public Option<string> Model { get; } = CliOptions.Model();
@@ -16,18 +16,21 @@ internal sealed class PipelineOptions
 
     public Option<int> BatchSize { get; } = CliOptions.BatchSize();
 
+    public Option<string> Precision { get; } = CliOptions.Precision();
+
     /// <summary>The values, with the device and batch size checked before any file is read.</summary>
     public Values Parse(ParseResult parsed) => new(
         parsed.GetRequiredValue(Model),
         parsed.GetValue(Vocab),
         parsed.GetValue(Config),
         CliOptions.ParseDevice(parsed.GetRequiredValue(Device)),
-        CliOptions.PositiveBatchSize(parsed.GetValue(BatchSize)));
+        CliOptions.PositiveBatchSize(parsed.GetValue(BatchSize)),
+        CliOptions.ParsePrecision(parsed.GetRequiredValue(Precision)));
 
-    internal sealed record Values(string ModelPath, string? VocabPath, string? Config, Device Device, int BatchSize)
+    internal sealed record Values(string ModelPath, string? VocabPath, string? Config, Device Device, int BatchSize, DType Precision)
     {
         /// <param name="withTokenizer">False skips reading <see cref="VocabPath"/> for a run that has no text.</param>
         public ClipPipeline Load(bool withTokenizer = true) =>
-            ClipPipeline.Load(ModelPath, withTokenizer ? VocabPath : null, Device, Config, BatchSize);
+            ClipPipeline.Load(ModelPath, withTokenizer ? VocabPath : null, Device, Config, BatchSize, Precision);
     }
 }

@@ -21,7 +21,7 @@ internal static class ClassifyCommand
 
         var command = new Command("classify", "Zero-shot classify images against a list of labels")
         {
-            shared.Model, shared.Vocab, shared.Config, images, labels, templates, top, shared.Device, shared.BatchSize,
+            shared.Model, shared.Vocab, shared.Config, images, labels, templates, top, shared.Device, shared.BatchSize, shared.Precision,
         };
         command.SetAction(parsed =>
         {

@@ -24,7 +24,7 @@ internal static class EmbedCommand
 
         var command = new Command("embed", "Write the raw image and text features of a CLIP model")
         {
-            shared.Model, shared.Vocab, shared.Config, images, texts, imagesTensor, tokensTensor, shared.Device, shared.BatchSize, output, format,
+            shared.Model, shared.Vocab, shared.Config, images, texts, imagesTensor, tokensTensor, shared.Device, shared.BatchSize, shared.Precision, output, format,
         };
         command.SetAction(parsed =>
         {

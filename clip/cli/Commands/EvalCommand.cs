@@ -25,10 +25,11 @@ internal static class EvalCommand
         var images = new Option<int>("--images") { Description = "With --data builtin: images per evaluation set", DefaultValueFactory = _ => ShapesZeroShotEvaluator.DefaultImagesPerSet };
         var device = CliOptions.Device();
         var batchSize = CliOptions.BatchSize();
+        var precision = CliOptions.Precision();
 
         var command = new Command("eval", "Zero-shot top-1/top-5 accuracy on the built-in dataset or an image folder")
         {
-            model, vocab, data, imageFolder, classNames, templates, images, device, batchSize,
+            model, vocab, data, imageFolder, classNames, templates, images, device, batchSize, precision,
         };
         command.SetAction(parsed =>
         {
@@ -42,6 +43,7 @@ internal static class EvalCommand
             if (count <= 0) throw new UsageException($"--images must be positive, got {count}");
             var batch = CliOptions.PositiveBatchSize(parsed.GetValue(batchSize));
             var target = CliOptions.ParseDevice(parsed.GetRequiredValue(device));
+            var compute = CliOptions.ParsePrecision(parsed.GetRequiredValue(precision));
 
             var modelFile = RunPaths.ModelFile(parsed.GetRequiredValue(model));
             var vocabPath = parsed.GetValue(vocab) ?? RunPaths.TokenizerBeside(modelFile)
@@ -51,6 +53,7 @@ internal static class EvalCommand
             var tokenize = BuiltinTraining.Tokenize(tokenizer, clip.Config.Text.ContextLength);
             var resolution = clip.Config.Vision.ImageSize;
             context.Out.WriteLine($"model: {modelFile} (tokenizer {vocabPath})");
+            using var autocast = Autocast.Enable(compute);
             if (folder is null)
             {
                 using var shapes = new ShapesZeroShotEvaluator(new ShapesDataset(BuiltinTraining.DatasetOptions(resolution)), tokenize, count, batch);

@@ -8,8 +8,10 @@ namespace ClipEngine.Clip;
 /// resolution) behind one object, as <c>clip.load</c> hands out. Inputs go through the model in batches of
 /// <see cref="BatchSize"/> without recording gradients. Raw features (<c>Encode…Features</c>) come back as a CPU
 /// tensor [n, embed_dim] in input order; embeddings (<c>EncodeImages</c>, <c>EncodeTexts</c>) as L2-normalised rows,
-/// ready for cosine similarity. Nothing is mutated after construction, so one pipeline serves many threads at once.
-/// Owns the model: disposing the pipeline disposes it.
+/// ready for cosine similarity. With <see cref="Precision"/> BF16 the model runs under <see cref="Autocast"/> (bf16
+/// GEMMs and activations on a device that supports them, as under torch.autocast; features come back as F32). Nothing
+/// is mutated after construction, so one pipeline serves many threads at once. Owns the model: disposing the pipeline
+/// disposes it.
 /// </summary>
 public sealed class ClipPipeline : IDisposable
 {
@@ -19,10 +21,13 @@ public sealed class ClipPipeline : IDisposable
 
     /// <param name="tokenizer">Needed for text; its end-of-text id must be the model's and its ids must fit the model's vocabulary.</param>
     /// <param name="preprocessor">Defaults to OpenAI's preprocessing at the model's image size.</param>
-    public ClipPipeline(ClipModel model, ClipTokenizer? tokenizer = null, ImagePreprocessor? preprocessor = null, int batchSize = DefaultBatchSize)
+    /// <param name="precision">F32, or BF16 for bf16 autocast where the device supports it.</param>
+    public ClipPipeline(ClipModel model, ClipTokenizer? tokenizer = null, ImagePreprocessor? preprocessor = null, int batchSize = DefaultBatchSize, DType precision = DType.F32)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (precision is not (DType.F32 or DType.BF16))
+            throw new ArgumentException($"a CLIP pipeline computes in F32 or BF16, not {precision}", nameof(precision));
         var resolution = model.Config.Vision.ImageSize;
         if (preprocessor is not null && preprocessor.Resolution != resolution)
             throw new ArgumentException($"the preprocessor makes {preprocessor.Resolution}×{preprocessor.Resolution} images but the model takes {resolution}×{resolution}", nameof(preprocessor));
@@ -31,6 +36,7 @@ public sealed class ClipPipeline : IDisposable
         _tokenizer = tokenizer;
         Preprocessor = preprocessor ?? new ImagePreprocessor(resolution);
         BatchSize = batchSize;
+        Precision = precision;
     }
 
     public ClipModel Model { get; }
@@ -48,6 +54,9 @@ public sealed class ClipPipeline : IDisposable
 
     public Device Device => Model.Device;
 
+    /// <summary>F32, or BF16: the forward passes run under <see cref="Autocast"/> (a no-op on a device without BF16 kernels).</summary>
+    public DType Precision { get; }
+
     /// <summary>The token rows' length the text encoder takes (77 for CLIP).</summary>
     public int ContextLength => Model.Config.Text.ContextLength;
 
@@ -55,13 +64,13 @@ public sealed class ClipPipeline : IDisposable
     /// A pipeline from a checkpoint (see <see cref="ClipModel.Load(string, Device?, string?)"/> for the formats and
     /// <paramref name="config"/>) and, for text, a vocabulary file (see <see cref="LoadTokenizer"/>).
     /// </summary>
-    public static ClipPipeline Load(string modelPath, string? vocabPath = null, Device? device = null, string? config = null, int batchSize = DefaultBatchSize)
+    public static ClipPipeline Load(string modelPath, string? vocabPath = null, Device? device = null, string? config = null, int batchSize = DefaultBatchSize, DType precision = DType.F32)
     {
         var tokenizer = vocabPath is null ? null : LoadTokenizer(vocabPath);
         var model = ClipModel.Load(modelPath, device, config);
         try
         {
-            return new ClipPipeline(model, tokenizer, batchSize: batchSize);
+            return new ClipPipeline(model, tokenizer, batchSize: batchSize, precision: precision);
         }
         catch
         {
@@ -186,13 +195,15 @@ public sealed class ClipPipeline : IDisposable
 
     /// <summary>
     /// Runs <paramref name="encode"/> over [start, start + count) windows of <paramref name="total"/> inputs, without
-    /// grad, each batch's intermediates freed before the next, and gathers the outputs into one CPU tensor.
+    /// grad and at <see cref="Precision"/>, each batch's intermediates freed before the next, and gathers the outputs
+    /// into one F32 CPU tensor.
     /// </summary>
     private Tensor Batched(int total, Func<int, int, Tensor> encode)
     {
         var embedDim = Model.Config.EmbedDim;
         var result = new float[checked(total * embedDim)];
         using (Autograd.NoGrad())
+        using (Autocast.Enable(Precision))
         {
             for (var start = 0; start < total; start += BatchSize)
             {

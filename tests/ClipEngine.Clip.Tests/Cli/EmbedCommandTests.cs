@@ -26,6 +26,27 @@ public class EmbedCommandTests
     }
 
     [Fact]
+    public void Embed_Bf16OnCuda_StaysWithinBf16OfTheGoldens()
+    {
+        using var directory = new TempDirectory();
+        var output = directory.File("features.safetensors");
+        _ = ClipCudaTestDevice.Device;
+
+        CliRun.Of("embed", "--model", TinyClip.WeightsPath, "--images-tensor", ImagesTensor, "--tokens-tensor", TokensTensor,
+            "--device", "cuda", "--precision", "bf16", "--output", output).Succeeded();
+
+        var written = SafeTensors.Load(output);
+        using var expectedImage = TinyClip.Golden("f64.image_features");
+        using var expectedText = TinyClip.Golden("f64.text_features");
+        Assert.InRange(Relative.Check("image_features", written["image_features"].ToArray(), expectedImage.ToArray<double>(), 3e-2), 1e-4, 3e-2);
+        Assert.InRange(Relative.Check("text_features", written["text_features"].ToArray(), expectedText.ToArray<double>(), 3e-2), 1e-4, 3e-2);
+        foreach (var t in written.Values) t.Dispose();
+
+        var run = CliRun.Of("embed", "--model", TinyClip.WeightsPath, "--images-tensor", ImagesTensor, "--precision", "fp16", "--output", output);
+        Assert.Contains("--precision: expected fp32 or bf16", run.FailedWith(2));
+    }
+
+    [Fact]
     public void Embed_JsonFormat_WritesTheGoldenFeaturesAsRows()
     {
         using var directory = new TempDirectory();

@@ -50,5 +50,6 @@ public sealed class EvalCommandTests : IDisposable
     {
         Assert.Contains("--data builtin and --image-folder", CliRun.Of("eval", "--model", _checkpoint).FailedWith(ClipEngine.Cli.ClipCli.UsageError));
         Assert.Contains("--data", CliRun.Of("eval", "--model", _checkpoint, "--data", "imagenet").FailedWith(ClipEngine.Cli.ClipCli.UsageError));
+        Assert.Contains("--precision: expected fp32 or bf16", CliRun.Of("eval", "--model", _checkpoint, "--data", "builtin", "--precision", "fp16").FailedWith(ClipEngine.Cli.ClipCli.UsageError));
     }
 }
