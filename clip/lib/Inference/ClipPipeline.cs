@@ -138,7 +138,7 @@ public sealed class ClipPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(texts);
         var tokenizer = Tokenizer;
         return Batched(texts.Count, (start, count) =>
-            Model.EncodeText(OnDevice(tokenizer.Tokenize(Slice(texts, start, count), ContextLength, truncate), DType.I64)));
+            Model.EncodeText(tokenizer.Tokenize(Slice(texts, start, count), ContextLength, truncate)));
     }
 
     /// <summary>Raw text features [n, embed_dim] (CPU) of token rows [n, L] (integers, L ≤ the context length, any device).</summary>
@@ -147,7 +147,12 @@ public sealed class ClipPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(tokens);
         if (tokens.Rank != 2 || tokens.DType is not (DType.I32 or DType.I64))
             throw new ArgumentException($"tokens must be an I32 or I64 tensor [n, L], got {ShapeUtil.Format(tokens.Shape)} {tokens.DType}", nameof(tokens));
-        return Batched(tokens.Size(0), (start, count) => Model.EncodeText(OnDevice(Ops.Slice(tokens, 0, start, count), tokens.DType)));
+        // Tokens on the CPU stay there: the text encoder reads them on the host anyway.
+        return Batched(tokens.Size(0), (start, count) =>
+        {
+            var slice = Ops.Slice(tokens, 0, start, count);
+            return Model.EncodeText(slice.Device == Device.Cpu ? slice : OnDevice(slice, tokens.DType));
+        });
     }
 
     /// <summary>L2-normalised embeddings of image files, one row per file.</summary>

@@ -52,6 +52,8 @@ public sealed partial class ClipModel : Module
     /// <summary>
     /// tokens [B, L] (I32 or I64, L ≤ context_length; SOT … EOT then padding) → text features [B, embed_dim], not
     /// normalised: the causal transformer's output after ln_final at each text's end-of-text token, projected.
+    /// The tokens may be on the model's device or on the CPU. Finding each text's end-of-text token reads them on
+    /// the host, so tokens on the CPU save a wait for the device; they are then copied to it for the embedding.
     /// </summary>
     public Tensor EncodeText(Tensor tokens) => EncodeText(tokens, observe: null);
 
@@ -62,19 +64,20 @@ public sealed partial class ClipModel : Module
     /// </summary>
     public Tensor EncodeText(Tensor tokens, Action<string, Tensor>? observe)
     {
-        CheckDevice(tokens, nameof(tokens));
+        if (tokens.Device != Device.Cpu) CheckDevice(tokens, nameof(tokens));
         var text = Config.Text;
         if (tokens.Rank != 2 || tokens.DType is not (DType.I32 or DType.I64) || tokens.Size(1) > text.ContextLength || tokens.Size(1) == 0)
             throw new ArgumentException($"the text encoder expects I32 or I64 tokens [B, L] with 0 < L ≤ {text.ContextLength}, got {ShapeUtil.Format(tokens.Shape)} {tokens.DType}", nameof(tokens));
         return Scoped(() =>
         {
             var (batch, length) = (tokens.Size(0), tokens.Size(1));
+            var eotRows = EotRows(tokens);
             var positions = length == text.ContextLength ? PositionalEmbedding : Ops.Slice(PositionalEmbedding, 0, 0, length);
-            var x = TokenEmbedding.Forward(tokens) + positions;
+            var x = TokenEmbedding.Forward(tokens.Device == Device ? tokens : tokens.To(Device)) + positions;
             x = Transformer.Forward(x, causal: true, observe, "text.");
             x = LnFinal.Forward(x);
             observe?.Invoke("text.ln_final", x);
-            var pooled = Ops.IndexSelect(x.Reshape(batch * length, text.Width), 0, EotRows(tokens));
+            var pooled = Ops.IndexSelect(x.Reshape(batch * length, text.Width), 0, eotRows);
             return Ops.MatMul(pooled, TextProjection);
         });
     }
@@ -101,7 +104,7 @@ public sealed partial class ClipModel : Module
     public Tensor Loss(Tensor images, Tensor tokens) =>
         Ops.ContrastiveLoss(Logits(EncodeImage(images), EncodeText(tokens)).LogitsPerImage);
 
-    /// <summary>Rows of the [B·L, width] activations at each text's first EOT token, as an I64 tensor on the tokens' device.</summary>
+    /// <summary>Rows of the [B·L, width] activations at each text's first EOT token, as an I64 tensor on the model's device.</summary>
     private Tensor EotRows(Tensor tokens)
     {
         var (batch, length) = (tokens.Size(0), tokens.Size(1));
@@ -115,7 +118,7 @@ public sealed partial class ClipModel : Module
                 throw new ArgumentException($"text {b} of the batch has no end-of-text token (id {eot}) among its {length} tokens", nameof(tokens));
             rows[b] = position;
         }
-        return Tensor.FromSpan<long>(rows, [batch], DType.I64, tokens.Device);
+        return Tensor.FromSpan<long>(rows, [batch], DType.I64, Device);
     }
 
     private void CheckDevice(Tensor input, string name)

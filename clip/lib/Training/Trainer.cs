@@ -125,7 +125,8 @@ public sealed partial class Trainer : IDisposable
         _optimizer.ZeroGrad();
         using var scope = TensorScope.Begin();
         using var autocast = Autocast.Enable(_compute);
-        var onDevice = microBatches.Select(b => (Images: b.Images.To(Model.Device), Tokens: b.Tokens.To(Model.Device))).ToArray();
+        // Tokens stay on the host, where the text encoder reads them without waiting for the device.
+        var onDevice = microBatches.Select(b => (Images: b.Images.To(Model.Device), b.Tokens)).ToArray();
         if (onDevice.Length == 1)
         {
             var loss = Model.Loss(onDevice[0].Images, onDevice[0].Tokens);

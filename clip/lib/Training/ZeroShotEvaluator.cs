@@ -103,7 +103,7 @@ public sealed class ZeroShotEvaluator : IZeroShotEvaluator
         {
             var prompts = _templates.Select(t => t.Replace("{}", _classNames[c], StringComparison.Ordinal)).ToList();
             var tokens = _tokenize(prompts);
-            var embeddings = Ops.L2Normalize(model.EncodeText(tokens.To(model.Device)));
+            var embeddings = Ops.L2Normalize(model.EncodeText(tokens));
             rows[c] = Ops.Mean(embeddings, 0, keepDim: true);
         }
         return Ops.L2Normalize(Ops.Concat(rows, 0));

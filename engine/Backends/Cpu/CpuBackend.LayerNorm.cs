@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 
 namespace ClipEngine.Backends.Cpu;
@@ -7,8 +8,8 @@ namespace ClipEngine.Backends.Cpu;
 // c = x − m₀, whose sum s₁ and sum of squares s₂ give μ = m₀ + s₁/d and σ² = s₂/d − (s₁/d)². The correction
 // removes the rounding error of m₀, so rows far from zero keep their precision (E[x²] − E[x]² would not).
 // Backward with x̂ = (x − μ)·rstd and ĝ = gy∘w: gx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ∘x̂)), gw = Σrows gy∘x̂, gb = Σrows gy.
-// Rows go to the threads in contiguous blocks; for gw and gb each thread sums its rows in double, and the
-// threads' sums are added together under a lock.
+// Rows go to the threads in contiguous blocks; for gw and gb each block sums its rows in double, and the blocks'
+// sums are added together in block order, so the result does not depend on which thread finished first.
 public sealed unsafe partial class CpuBackend
 {
     public void LayerNorm(Tensor x, Tensor? weight, Tensor? bias, float eps, Tensor y, Tensor mean, Tensor rstd)
@@ -50,6 +51,7 @@ public sealed unsafe partial class CpuBackend
         var pw = weight is null ? null : Ptr(weight);
         var totalWeight = gWeight is null ? null : new double[d];
         var totalBias = gBias is null ? null : new double[d];
+        var blockSums = new ConcurrentDictionary<long, (double[]? Weight, double[]? Bias)>();
         CpuParallel.For(rows, 12L * d, (start, end) =>
         {
             var w = new ReadOnlySpan<float>(pw, pw == null ? 0 : d);
@@ -80,9 +82,13 @@ public sealed unsafe partial class CpuBackend
                 TensorPrimitives.Subtract(dst, meanG, dst);
                 TensorPrimitives.Multiply(dst, scale, dst);
             }
-            AddUnderLock(sumWeight, totalWeight);
-            AddUnderLock(sumBias, totalBias);
+            blockSums[start] = (sumWeight, sumBias);
         });
+        foreach (var (_, sums) in blockSums.OrderBy(block => block.Key))
+        {
+            if (totalWeight is not null) TensorPrimitives.Add(totalWeight, sums.Weight!, totalWeight);
+            if (totalBias is not null) TensorPrimitives.Add(totalBias, sums.Bias!, totalBias);
+        }
         if (gWeight is not null) TensorPrimitives.ConvertTruncating<double, float>(totalWeight, Data<float>(gWeight));
         if (gBias is not null) TensorPrimitives.ConvertTruncating<double, float>(totalBias, Data<float>(gBias));
     }
@@ -92,12 +98,5 @@ public sealed unsafe partial class CpuBackend
     {
         TensorPrimitives.ConvertChecked<float, double>(values, wide);
         TensorPrimitives.Add(sum, wide, sum);
-    }
-
-    /// <summary>Adds one thread's partial sums into the shared total (locked on the total).</summary>
-    private static void AddUnderLock(double[]? partial, double[]? total)
-    {
-        if (partial is null || total is null) return;
-        lock (total) TensorPrimitives.Add(total, partial, total);
     }
 }

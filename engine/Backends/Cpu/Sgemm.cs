@@ -139,13 +139,27 @@ internal static unsafe partial class Sgemm
     }
 
     // A product that is deep and small, as a weight gradient (out x in, summed over every token) is, splits its depth k
-    // rather than its rows: each thread multiplies whole k ranges into a private copy of C, and the copies are added at
-    // the end (m x n adds per thread, nothing beside the m x n x k multiply-adds). Split by rows, a 192-row C gave two
+    // rather than its rows: whole k ranges are multiplied into private copies of C, and the copies are added at the
+    // end (m x n adds per piece, nothing beside the m x n x k multiply-adds). Split by rows, a 192-row C gave two
     // threads three chunks and measured at ~40% of the serial rate per core.
     internal static bool SplitsDepth(int m, int n, int k) => k >= 4 * Math.Max(m, n) && (long)m * n <= MaxSplitDepthC;
 
     // Floats in one private copy of C for a split-depth GEMM (4 MiB): beyond that the copies cost real memory traffic.
     private const long MaxSplitDepthC = 1 << 20;
+
+    // Floats in all the copies of one split-depth GEMM together (64 MiB), which caps the pieces beyond one per thread.
+    private const long MaxSplitDepthCopies = 16 << 20;
+
+    // How many k ranges a split-depth GEMM on `threads` threads is cut into: two per thread, within the copies' cap.
+    internal static int SplitDepthPieces(int m, int n, int k, int threads) =>
+        (int)Math.Min((k + Kc - 1) / Kc, Math.Min(2L * threads, Math.Max(threads, MaxSplitDepthCopies / ((long)m * n))));
+
+    // The k range [K0, K1) of piece `piece` of `pieces`: whole Kc-deep blocks, shared out evenly; the last may be short.
+    internal static (int K0, int K1) SplitDepthRange(int k, int piece, int pieces)
+    {
+        long blocks = (k + Kc - 1) / Kc;
+        return ((int)(blocks * piece / pieces) * Kc, Math.Min(k, (int)(blocks * (piece + 1) / pieces) * Kc));
+    }
 
     private static void Scale(int m, int n, float beta, float* c, nint ldc)
     {
@@ -197,56 +211,54 @@ internal static unsafe partial class Sgemm
             }
         }
 
-        // The single matrix of the problem on `threads` threads, each taking k ranges of Kc-aligned pieces (about four
-        // per thread, so that a thread slowed by other work sheds pieces) into its own zeroed copy of C; each copy is
-        // added into beta * C under a lock once its thread runs out of pieces.
+        // The single matrix of the problem on `threads` threads. The depth is cut into k ranges of Kc-aligned pieces
+        // (two per thread, so that a thread slowed by other work leaves pieces to the rest), each multiplied into a
+        // zeroed copy of C of its own; the copies are then added into beta * C in piece order, the rows shared out.
+        // Which thread ran which piece thus changes nothing: the result is the same bits on every run.
         public void RunSplitDepth(int threads)
         {
             Scale(m, n, beta, c, ldc);
-            int blocks = (k + Kc - 1) / Kc;
-            int pieces = Math.Min(blocks, 4 * threads);
             long size = (long)m * n;
-            Problem self = this;
-            var gate = new object();
-            Parallel.For(0, pieces, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                () =>
+            int pieces = SplitDepthPieces(m, n, k, threads);
+            var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+            var partials = (float*)NativeMemory.AlignedAlloc((nuint)(pieces * size * sizeof(float)), 64);
+            try
+            {
+                Problem self = this;
+                int depth = k;
+                Parallel.For(0, pieces, options, piece =>
                 {
-                    var partial = (float*)NativeMemory.AlignedAlloc((nuint)(size * sizeof(float)), 64);
+                    var partial = partials + piece * size;
                     new Span<float>(partial, (int)size).Clear();
-                    return (nint)partial;
-                },
-                (piece, _, partial) =>
-                {
-                    int k0 = (int)((long)blocks * piece / pieces) * Kc;
-                    int k1 = (int)((long)blocks * (piece + 1) / pieces) * Kc;
-                    self.AccumulateDepth(k0, k1, (float*)partial);
-                    return partial;
-                },
-                partial =>
-                {
-                    lock (gate)
-                    {
-                        self.AddToC((float*)partial);
-                    }
-                    NativeMemory.AlignedFree((void*)partial);
+                    var (k0, k1) = SplitDepthRange(depth, piece, pieces);
+                    self.AccumulateDepth(k0, k1, partial);
                 });
+                int rows = m, rowChunks = Math.Min(m, threads);
+                Parallel.For(0, rowChunks, options, chunk => self.AddPieces(rows * chunk / rowChunks, rows * (chunk + 1) / rowChunks, partials, pieces));
+            }
+            finally
+            {
+                NativeMemory.AlignedFree(partials);
+            }
+        }
+
+        // Rows [i0, i1) of C += each piece's copy of them, in piece order.
+        private void AddPieces(int i0, int i1, float* partials, int pieces)
+        {
+            long size = (long)m * n;
+            for (int i = i0; i < i1; i++)
+            {
+                var row = new Span<float>(c + i * ldc, n);
+                for (int piece = 0; piece < pieces; piece++)
+                    TensorPrimitives.Add(row, new ReadOnlySpan<float>(partials + piece * size + (long)i * n, n), row);
+            }
         }
 
         // partial[m, n] += alpha * op(A)[:, k0..k1) * op(B)[k0..k1, :], serially.
         private void AccumulateDepth(int k0, int k1, float* partial)
         {
-            k1 = Math.Min(k1, k);
             new Problem(transA, transB, m, n, k1 - k0, alpha, a + k0 * aStrideP, lda, 0, b + k0 * bStrideP, ldb, 0, 1f, partial, n, 0)
                 .RunSerial(0);
-        }
-
-        private void AddToC(float* partial)
-        {
-            for (int i = 0; i < m; i++)
-            {
-                var row = new Span<float>(c + i * ldc, n);
-                TensorPrimitives.Add(row, new ReadOnlySpan<float>(partial + (long)i * n, n), row);
-            }
         }
 
         // Matrix `index` of the batch on `threads` threads. The threads first pack a column block of op(B), for the

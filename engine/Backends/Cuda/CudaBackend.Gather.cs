@@ -1,8 +1,8 @@
 namespace ClipEngine.Backends.Cuda;
 
-// Index-driven moves (kernels/gather.cu). The indices are on the device, so the kernels check them and report the
-// smallest bad position in a status word; reading it back waits for the stream, the price of the Cpu backend's
-// contract that a bad index is an error naming it rather than a silent out-of-bounds access.
+// Index-driven moves (kernels/gather.cu). The indices are on the device, so the kernels check them and report bad
+// positions in a status slot (CudaBackend.IndexChecks): a bad index is an error naming it, as on the Cpu backend,
+// raised when the host next waits for the device instead of at once.
 public sealed unsafe partial class CudaBackend
 {
     /// <summary>Threads per block along a row of the row kernels: a row of up to 256 words is one block.</summary>
@@ -20,7 +20,7 @@ public sealed unsafe partial class CudaBackend
         var word = (alignment & 7) == 0 ? 8 : (alignment & 3) == 0 ? 4 : 2;
         var kernel = word switch { 8 => "gather_rows_u64", 4 => "gather_rows_u32", _ => "gather_rows_u16" };
         long width = rowBytes / word;
-        LaunchCheckingIndices(indices, $"for a table of {rows} rows", status =>
+        LaunchCheckingIndices("GatherRows", indices, $"for a table of {rows} rows", status =>
             Launcher.Launch(Modules.Get("gather.cu", kernel), RowConfig(width, count),
                 Ptr(table), (long)rows, Ptr(indices), wide, Ptr(y), count, width, status));
     }
@@ -32,7 +32,7 @@ public sealed unsafe partial class CudaBackend
         if (count == 0) return;
         var rows = gTable.Dims[0];
         long width = rows == 0 ? 0 : gTable.NumEl / rows;
-        LaunchCheckingIndices(indices, $"for a table of {rows} rows", status =>
+        LaunchCheckingIndices("ScatterAddRows", indices, $"for a table of {rows} rows", status =>
             Launcher.Launch(Modules.Get("gather.cu", "scatter_add_rows_f32"), RowConfig(width, count),
                 Ptr(gy), Ptr(indices), wide, Ptr(gTable), (long)rows, count, width, status));
     }
@@ -44,7 +44,7 @@ public sealed unsafe partial class CudaBackend
         if (bytes > 0) Driver.MemsetAsync(Ptr(destination), 0, bytes, Stream);
         var count = (long)outer * inner;
         if (count == 0) return;
-        LaunchCheckingIndices(indices, $"for an axis of size {n}", status =>
+        LaunchCheckingIndices("ScatterAlongAxis", indices, $"for an axis of size {n}", status =>
             Launcher.Launch(Modules.Get("gather.cu", "scatter_along_axis_f32"), LaunchConfig.GridStride(count, _maxBlocks),
                 Ptr(values), Ptr(indices), Ptr(destination), (long)outer, (long)n, (long)inner, status));
     }
@@ -64,31 +64,5 @@ public sealed unsafe partial class CudaBackend
         return new LaunchConfig(
             new Dim3((uint)Math.Clamp((width + block - 1) / block, 1, _maxBlocks), (uint)Math.Min(count, LaunchConfig.MaxGridY)),
             block);
-    }
-
-    /// <summary>
-    /// Queues <paramref name="launch"/> with a status word for it to report bad index positions in, waits for it, and
-    /// throws <see cref="IndexOutOfRangeException"/> for the smallest such position, naming the index found there.
-    /// </summary>
-    private void LaunchCheckingIndices(Tensor indices, string range, Action<DevicePtr> launch)
-    {
-        var status = Allocator.Allocate(sizeof(ulong), Stream);
-        ulong position;
-        try
-        {
-            Driver.MemsetAsync(status.Pointer, 0xFF, sizeof(ulong), Stream);
-            launch(status.Pointer);
-            Driver.CopyDeviceToHost(&position, status.Pointer, sizeof(ulong), Stream);
-        }
-        finally
-        {
-            Allocator.Free(status);
-        }
-        if (position == ulong.MaxValue) return;
-        var size = indices.DType.SizeInBytes();
-        long index = 0;
-        Driver.CopyDeviceToHost(&index, Ptr(indices).Offset((long)position * size), size, Stream);
-        if (size == sizeof(int)) index = (int)index;
-        throw new IndexOutOfRangeException($"index {index} (position {position}) is out of range {range}");
     }
 }

@@ -21,6 +21,8 @@ public sealed unsafe partial class CudaBackend
             throw new ArgumentException($"{destination.Length} host bytes given for tensor {ShapeUtil.Format(source.Dims)} {source.DType}, which holds {bytes}");
         if (bytes == 0) return;
         fixed (byte* p = destination) Driver.CopyDeviceToHost(p, Ptr(source), bytes, Stream);
+        // The copy waited for the stream, so reading the pending index checks costs no further wait.
+        CheckIndices();
     }
 
     public void Copy(Tensor source, long sourceOffset, Tensor destination, long destinationOffset, long count)

@@ -58,8 +58,12 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
     public static CudaBackend Create(int deviceIndex) =>
         new(Volatile.Read(ref _driverFactory)(deviceIndex), deviceIndex, ownsDriver: true);
 
-    /// <summary>Blocks until every op queued on <see cref="Stream"/> has run.</summary>
-    public void Synchronize() => Driver.SynchronizeStream(Stream);
+    /// <summary>Blocks until every op queued on <see cref="Stream"/> has run, then reports a bad device-side index (<see cref="CheckIndices"/>).</summary>
+    public void Synchronize()
+    {
+        Driver.SynchronizeStream(Stream);
+        CheckIndices();
+    }
 
     /// <summary>A timer of device work on this backend's stream.</summary>
     public CudaTimer CreateTimer() => new(Driver, Stream);
@@ -69,7 +73,12 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        Synchronize();
+        Driver.SynchronizeStream(Stream);
+        lock (_pendingIndexChecks)
+        {
+            foreach (var check in _pendingIndexChecks) check.Indices.Dispose();
+            _pendingIndexChecks.Clear();
+        }
         Modules.Dispose();
         Allocator.Dispose();
         Driver.DestroyStream(Stream);

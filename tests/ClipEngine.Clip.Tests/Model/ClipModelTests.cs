@@ -145,6 +145,24 @@ public sealed class ClipModelTests : IDisposable
         Assert.Equal(expected.Select(x => (float)x), model.EncodeText(asInt32).ToArray());
     }
 
+    /// <summary>
+    /// A model on cuda:0 takes its tokens on the CPU too (they are read on the host to find each text's EOT, then
+    /// copied over), with the same features as tokens already on the device; images must be on the model's device.
+    /// </summary>
+    [Fact]
+    public void AModelOnCudaTakesTokensOnTheCpuOrOnItsDevice()
+    {
+        using var tiny = new TinyVit();
+        using var model = tiny.BuildModel(ClipCudaTestDevice.Device);
+        var onDevice = model.EncodeText(tiny.Tokens.To(model.Device));
+        var onCpu = model.EncodeText(tiny.Tokens);
+        Assert.Equal(model.Device, onCpu.Device);
+        Assert.Equal(onDevice.ToArray(), onCpu.ToArray());
+        Relative.Check("text features from CPU tokens", onCpu.ToArray(), tiny.Reference("text_features"), 1e-4);
+        var error = Assert.Throws<ArgumentException>(() => model.EncodeImage(tiny.Images));
+        Assert.Contains("images are on cpu but the model is on cuda:0", error.Message);
+    }
+
     [Fact]
     public void BadInputsAreClearErrors()
     {

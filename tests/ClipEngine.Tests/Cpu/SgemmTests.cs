@@ -91,6 +91,43 @@ public unsafe class SgemmTests
         CheckParallel(new Case(transA, transB, 24, 48, 3000, Alpha: 1, Beta: 0, Seed: 10, FillC: float.NaN));
     }
 
+    /// <summary>
+    /// A split-depth GEMM gives the same bits however its pieces fall to threads, so that a seeded run trains the
+    /// same way twice and a resumed run as an unbroken one: its result is exactly beta·C plus each k range's product
+    /// (computed on one thread) in range order. Adding per-thread sums in the order the threads finished made the last
+    /// bits of weight gradients, and so whole training runs, vary from run to run.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 0f)]
+    [InlineData(true, -0.5f)]
+    public void SplitDepthIsBetaCPlusItsPiecesInOrder(bool transA, float beta)
+    {
+        const int m = 40, n = 33, k = 3001;
+        var threads = Environment.ProcessorCount;
+        Assert.True(Sgemm.SplitsDepth(m, n, k));
+        if (threads == 1) return; // one core runs every GEMM serially
+        var rng = new Random(12);
+        float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+        var lda = transA ? m : k;
+        float[] actual = (float[])c0.Clone();
+        fixed (float* pa = a, pb = b, pc = actual)
+            Sgemm.GemmStridedBatched(transA, false, m, n, k, 1f, pa, lda, 0, pb, n, 0, beta, pc, n, 0, 1);
+
+        var expected = c0.Select(v => beta == 0 ? 0f : v * beta).ToArray();
+        var pieces = Sgemm.SplitDepthPieces(m, n, k, threads);
+        Assert.True(pieces > 1);
+        var piece = new float[m * n];
+        for (var p = 0; p < pieces; p++)
+        {
+            var (k0, k1) = Sgemm.SplitDepthRange(k, p, pieces);
+            Array.Clear(piece);
+            fixed (float* pa = a, pb = b, pc = piece)
+                Sgemm.Gemm(transA, false, m, n, k1 - k0, 1f, pa + (transA ? (long)k0 * m : k0), lda, pb + (long)k0 * n, n, 1f, pc, n, serial: true);
+            for (var i = 0; i < expected.Length; i++) expected[i] += piece[i];
+        }
+        Assert.Equal(expected, actual);
+    }
+
     [Theory]
     [InlineData(1f)]
     [InlineData(0.5f)]

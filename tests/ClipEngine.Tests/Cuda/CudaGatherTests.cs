@@ -1,4 +1,5 @@
 using ClipEngine.Backends;
+using ClipEngine.Backends.Cuda;
 
 namespace ClipEngine.Tests.Cuda;
 
@@ -67,16 +68,26 @@ public class CudaGatherTests
     [Theory]
     [InlineData(DType.I32)]
     [InlineData(DType.I64)]
-    public void AnIndexOutOfRangeIsAnErrorNamingTheFirstBadPosition(DType indexType)
+    public void AnIndexOutOfRangeIsAnErrorNamingTheFirstBadPositionWhenTheHostNextWaits(DType indexType)
     {
         long[] bad = [1, 0, -1, 4, 7];
         using var table = ToDevice(Tensor.FromArray(Normal(12, 1), 4, 3));
-        using var indices = ToDevice(IndexTensor(bad, indexType));
         using var y = Empty([5, 3]);
-        var gather = Assert.Throws<IndexOutOfRangeException>(() => Backend.GatherRows(table, indices, y));
-        Assert.Equal("index -1 (position 2) is out of range for a table of 4 rows", gather.Message);
-        var scatter = Assert.Throws<IndexOutOfRangeException>(() => Backend.ScatterAddRows(y, indices, table));
-        Assert.Equal(gather.Message, scatter.Message);
+        using (var indices = ToDevice(IndexTensor(bad, indexType)))
+        {
+            // The launches return without waiting for the device; the error comes at the next wait, even once the
+            // caller has disposed of the indices.
+            Backend.GatherRows(table, indices, y);
+            Backend.ScatterAddRows(y, indices, table);
+        }
+        var gather = Assert.Throws<IndexOutOfRangeException>(Backend.Synchronize);
+        Assert.Equal("GatherRows: index -1 (position 2) is out of range for a table of 4 rows", gather.Message);
+        Assert.Null(Record.Exception(Backend.Synchronize));
+
+        using (var indices = ToDevice(IndexTensor(bad, indexType)))
+            Backend.ScatterAddRows(y, indices, table);
+        var scatter = Assert.Throws<IndexOutOfRangeException>(() => y.ToArray<float>());
+        Assert.Equal("ScatterAddRows: index -1 (position 2) is out of range for a table of 4 rows", scatter.Message);
 
         // The backend stays usable: a good gather after the error.
         using var good = ToDevice(IndexTensor([3, 0], indexType));
@@ -111,8 +122,28 @@ public class CudaGatherTests
         using var values = ToDevice(Tensor.FromArray(Normal(4, 1), 2, 2));
         using var indices = ToDevice(Tensor.FromArray(new long[] { 0, 2, 3, 1 }, 2, 2));
         using var destination = Empty([2, 3, 2]);
-        var error = Assert.Throws<IndexOutOfRangeException>(() => Backend.ScatterAlongAxis(values, indices, 2, 3, 2, destination));
-        Assert.Equal("index 3 (position 2) is out of range for an axis of size 3", error.Message);
+        Backend.ScatterAlongAxis(values, indices, 2, 3, 2, destination);
+        var error = Assert.Throws<IndexOutOfRangeException>(Backend.Synchronize);
+        Assert.Equal("ScatterAlongAxis: index 3 (position 2) is out of range for an axis of size 3", error.Message);
+    }
+
+    /// <summary>
+    /// More launches than there are status slots: the one past them first checks those pending (all good here), so
+    /// the bad launch after them is still reported, by its own op and position.
+    /// </summary>
+    [Fact]
+    public void ChecksPastTheSlotCountAreStillReported()
+    {
+        using var table = ToDevice(Tensor.FromArray(Normal(12, 1), 4, 3));
+        using var good = ToDevice(IndexTensor([3, 1], DType.I64));
+        using var bad = ToDevice(IndexTensor([0, 2, 9], DType.I64));
+        using var two = Empty([2, 3]);
+        using var three = Empty([3, 3]);
+        for (var i = 0; i < CudaBackend.IndexCheckSlots + 3; i++) Backend.GatherRows(table, good, two);
+        Backend.GatherRows(table, bad, three);
+        var error = Assert.Throws<IndexOutOfRangeException>(Backend.Synchronize);
+        Assert.Equal("GatherRows: index 9 (position 2) is out of range for a table of 4 rows", error.Message);
+        Assert.Equal(table.ToArray<float>()[9..12], two.ToArray<float>()[..3]);
     }
 
     /// <summary>count indices in [0, rows), every row hit more than once when count > rows.</summary>
