@@ -221,25 +221,19 @@ internal static unsafe partial class Sgemm
             long size = (long)m * n;
             int pieces = SplitDepthPieces(m, n, k, threads);
             var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-            var partials = (float*)NativeMemory.AlignedAlloc((nuint)(pieces * size * sizeof(float)), 64);
-            try
+            // The calling thread's buffer: the thread waits for both loops, and nothing else uses it meanwhile.
+            var partials = PackBuffers.ForCurrentThread.Copies((nint)(pieces * size));
+            Problem self = this;
+            int depth = k;
+            Parallel.For(0, pieces, options, piece =>
             {
-                Problem self = this;
-                int depth = k;
-                Parallel.For(0, pieces, options, piece =>
-                {
-                    var partial = partials + piece * size;
-                    new Span<float>(partial, (int)size).Clear();
-                    var (k0, k1) = SplitDepthRange(depth, piece, pieces);
-                    self.AccumulateDepth(k0, k1, partial);
-                });
-                int rows = m, rowChunks = Math.Min(m, threads);
-                Parallel.For(0, rowChunks, options, chunk => self.AddPieces(rows * chunk / rowChunks, rows * (chunk + 1) / rowChunks, partials, pieces));
-            }
-            finally
-            {
-                NativeMemory.AlignedFree(partials);
-            }
+                var partial = partials + piece * size;
+                new Span<float>(partial, (int)size).Clear();
+                var (k0, k1) = SplitDepthRange(depth, piece, pieces);
+                self.AccumulateDepth(k0, k1, partial);
+            });
+            int rows = m, rowChunks = Math.Min(m, threads);
+            Parallel.For(0, rowChunks, options, chunk => self.AddPieces(rows * chunk / rowChunks, rows * (chunk + 1) / rowChunks, partials, pieces));
         }
 
         // Rows [i0, i1) of C += each piece's copy of them, in piece order.
@@ -385,8 +379,8 @@ internal static unsafe partial class Sgemm
         [ThreadStatic]
         private static PackBuffers? current;
 
-        private float* a, b, shared;
-        private nint aCapacity, bCapacity, sharedCapacity;
+        private float* a, b, shared, copies;
+        private nint aCapacity, bCapacity, sharedCapacity, copiesCapacity;
 
         public static PackBuffers ForCurrentThread => current ??= new PackBuffers();
 
@@ -395,6 +389,8 @@ internal static unsafe partial class Sgemm
         public float* B(nint floats) => Ensure(ref b, ref bCapacity, floats);
 
         public float* Shared(nint floats) => Ensure(ref shared, ref sharedCapacity, floats);
+
+        public float* Copies(nint floats) => Ensure(ref copies, ref copiesCapacity, floats);
 
         private static float* Ensure(ref float* buffer, ref nint capacity, nint floats)
         {
@@ -415,6 +411,7 @@ internal static unsafe partial class Sgemm
             NativeMemory.AlignedFree(a);
             NativeMemory.AlignedFree(b);
             NativeMemory.AlignedFree(shared);
+            NativeMemory.AlignedFree(copies);
         }
     }
 }
