@@ -2,7 +2,8 @@
 // repeated indices accumulating through atomicAdd), and scatter along the middle axis of [outer, n, inner] (the
 // adjoint of a max reduction). Indices live on the device, so each kernel checks them itself: an index outside
 // [0, bound) is skipped and its position recorded with atomicMin in *bad_position (all ones when every index is
-// good), which the host reads back to raise an error naming the smallest bad position.
+// good). The host reads that slot when it next waits for the device (CudaBackend.IndexChecks) and raises an error
+// naming the smallest bad position.
 //
 // Row kernels: blockIdx.y (grid-stride) walks the index positions, the threads of x walk the row's columns, so each
 // thread reads its index once and a warp moves 32 adjacent words of one row. Rows are moved as 2-, 4- or 8-byte words,
