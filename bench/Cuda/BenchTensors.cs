@@ -42,6 +42,9 @@ public sealed class BenchTensors(CudaBackend backend) : IDisposable
         return t;
     }
 
+    /// <summary>Normal(0, 1) values in <paramref name="dtype"/>, F32 or BF16.</summary>
+    public Tensor Normal(int[] shape, DType dtype) => dtype == DType.BF16 ? NormalBf16(shape) : Normal(shape);
+
     public void Dispose()
     {
         foreach (var t in _tensors) t.Dispose();

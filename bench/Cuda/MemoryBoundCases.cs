@@ -12,6 +12,8 @@ public static class MemoryBoundCases
 {
     private const double F32 = sizeof(float);
 
+    private const double Bf16 = sizeof(ushort);
+
     /// <summary>cuMemcpyDtoDAsync of n floats, read n + write n: 2·4·n. Its GB/s is the practical bandwidth ceiling.</summary>
     public static CudaBenchCase Memcpy(CudaBenchSizes s)
     {
@@ -53,6 +55,12 @@ public static class MemoryBoundCases
             var (a, bias, c) = (t.Normal(tokens), t.Normal([ImageWidth]), t.Empty(tokens));
             return new(new Work(F32 * (2 * rows * width + width)), () => t.Backend.Binary(BinaryOp.Add, a, bias, c));
         });
+        // The residual add under bf16 autocast, the F32 stream plus a BF16 branch into F32: read 4·N·D + 2·N·D, write 4·N·D.
+        yield return new("add f32+bf16", $"{ShapeUtil.Format(tokens)} + {ShapeUtil.Format(tokens)}", t =>
+        {
+            var (a, b, c) = (t.Normal(tokens), t.NormalBf16(tokens), t.Empty(tokens));
+            return new(new Work((2 * F32 + Bf16) * rows * width), () => t.Backend.Binary(BinaryOp.Add, a, b, c));
+        });
         // The bias gradient, a sum over the rows [N, D] -> [D]: 4·(N·D + D).
         yield return new("reduce sum dim 0", $"{ShapeUtil.Format(tokens)} -> [{ImageWidth}]", t =>
         {
@@ -66,21 +74,26 @@ public static class MemoryBoundCases
             return new(new Work(F32 * (rows * width + rows)), () => t.Backend.Reduce(ReduceOp.Sum, x, s.ImageRows, ImageWidth, 1, y, null));
         });
 
-        // QuickGELU on the MLP's hidden activations [N, 4D]. Forward: read x, write y: 2·4·n. Backward: read x and gy,
-        // write gx: 3·4·n (its derivative needs x alone, so the kernel's y operand is never loaded).
+        // QuickGELU on the MLP's hidden activations [N, 4D], in F32 and (as under bf16 autocast) in BF16, of E bytes an
+        // element. Forward: read x, write y: 2·E·n. Backward: read x and gy, write gx: 3·E·n (its derivative needs x
+        // alone, so the kernel's y operand is never loaded).
         int[] hidden = [s.ImageRows, MlpRatio * ImageWidth];
         var hiddenCount = (double)s.ImageRows * MlpRatio * ImageWidth;
-        yield return new("quickgelu fwd", ShapeUtil.Format(hidden), t =>
+        foreach (var (suffix, dtype) in new[] { ("", DType.F32), (" bf16", DType.BF16) })
         {
-            var (x, y) = (t.Normal(hidden), t.Empty(hidden));
-            return new(new Work(2 * F32 * hiddenCount), () => t.Backend.Unary(UnaryOp.QuickGelu, x, y));
-        });
-        yield return new("quickgelu bwd", ShapeUtil.Format(hidden), t =>
-        {
-            var (x, y, gy, gx) = (t.Normal(hidden), t.Empty(hidden), t.Normal(hidden), t.Empty(hidden));
-            t.Backend.Unary(UnaryOp.QuickGelu, x, y);
-            return new(new Work(3 * F32 * hiddenCount), () => t.Backend.UnaryBackward(UnaryOp.QuickGelu, x, y, gy, gx));
-        });
+            var size = (double)dtype.SizeInBytes();
+            yield return new("quickgelu fwd" + suffix, ShapeUtil.Format(hidden), t =>
+            {
+                var (x, y) = (t.Normal(hidden, dtype), t.Empty(hidden, dtype));
+                return new(new Work(2 * size * hiddenCount), () => t.Backend.Unary(UnaryOp.QuickGelu, x, y));
+            });
+            yield return new("quickgelu bwd" + suffix, ShapeUtil.Format(hidden), t =>
+            {
+                var (x, y, gy, gx) = (t.Normal(hidden, dtype), t.Empty(hidden, dtype), t.Normal(hidden, dtype), t.Empty(hidden, dtype));
+                t.Backend.Unary(UnaryOp.QuickGelu, x, y);
+                return new(new Work(3 * size * hiddenCount), () => t.Backend.UnaryBackward(UnaryOp.QuickGelu, x, y, gy, gx));
+            });
+        }
 
         foreach (var (tower, r, d) in new[] { ("text", s.TextRows, TextWidth), ("image", s.ImageRows, ImageWidth) })
         {

@@ -14,11 +14,12 @@ public class CudaBenchVerbTests
     // The benchmarks, in table order: memcpy first (the yardstick), the memory-bound ops, attention, then the GEMMs.
     private static readonly string[] Expected =
     [
-        "memcpy d2d", "fill", "cast f32->bf16", "add", "add bias", "reduce sum dim 0", "reduce sum dim 1",
-        "quickgelu fwd", "quickgelu bwd",
+        "memcpy d2d", "fill", "cast f32->bf16", "add", "add bias", "add f32+bf16", "reduce sum dim 0", "reduce sum dim 1",
+        "quickgelu fwd", "quickgelu bwd", "quickgelu fwd bf16", "quickgelu bwd bf16",
         "layernorm fwd text", "layernorm bwd text", "layernorm fwd image", "layernorm bwd image",
         "softmax short rows", "softmax long rows", "contrastive loss fwd", "contrastive loss bwd", "adamw step",
         "attention fwd image", "attention bwd image", "attention fwd text causal", "attention bwd text causal",
+        "attention fwd image bf16", "attention bwd image bf16", "attention fwd text causal bf16", "attention bwd text causal bf16",
         "sgemm square", "tf32 gemm square", "bf16 gemm square",
         "sgemm qkv", "sgemm attn out", "sgemm mlp up", "sgemm mlp down", "sgemm mlp up dW",
         "tf32 gemm qkv", "tf32 gemm attn out", "tf32 gemm mlp up", "tf32 gemm mlp down", "tf32 gemm mlp up dW",
