@@ -8,7 +8,7 @@ namespace ClipEngine.Bench.Cuda;
 public sealed record CudaBenchOptions(CudaBenchSizes Sizes, int Warmup, int MinReps, int MaxReps, double TargetSeconds, long FlushBytes)
 {
     /// <summary>
-    /// About 0.25 s of timed work per benchmark: with ~35 benchmarks, the warm-ups, the L2 flushes and the setup, the
+    /// About 0.25 s of timed work per benchmark: with ~42 benchmarks, the warm-ups, the L2 flushes and the setup, the
     /// whole verb stays well under 90 s on an H200 once its kernels are compiled (NVRTC adds seconds per kernel file
     /// on a cold kernel cache).
     /// </summary>
