@@ -126,14 +126,14 @@ public sealed partial class Trainer : IDisposable
         using var scope = TensorScope.Begin();
         using var autocast = Autocast.Enable(_compute);
         // Tokens stay on the host, where the text encoder reads them without waiting for the device.
-        var onDevice = microBatches.Select(b => (Images: b.Images.To(Model.Device), b.Tokens)).ToArray();
-        if (onDevice.Length == 1)
+        var inputs = microBatches.Select(b => (Images: b.Images.To(Model.Device), b.Tokens)).ToArray();
+        if (inputs.Length == 1)
         {
-            var loss = Model.Loss(onDevice[0].Images, onDevice[0].Tokens);
+            var loss = Model.Loss(inputs[0].Images, inputs[0].Tokens);
             loss.Backward();
             return loss.Item();
         }
-        return AccumulatedBackward(onDevice);
+        return AccumulatedBackward(inputs);
     }
 
     public void Dispose() => _optimizer.Dispose();
